@@ -1,0 +1,89 @@
+/**
+ * Time-zone arithmetic without I/O. Instants are UTC milliseconds; "days" and chart hours are
+ * calendar days/hours in a facility's IANA time zone (default Asia/Ho_Chi_Minh, UTC+7, no DST).
+ */
+export const DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh";
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function wallClock(instantMs: number, timeZone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(instantMs))) {
+    if (p.type !== "literal") parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
+
+/** Offset of the zone from UTC at an instant, in milliseconds. */
+export function zoneOffsetMs(instantMs: number, timeZone: string): number {
+  const w = wallClock(instantMs, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+/** The calendar day ("YYYY-MM-DD") an instant falls on in a zone. */
+export function localDay(instantMs: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const w = wallClock(instantMs, timeZone);
+  return `${w.year}-${String(w.month).padStart(2, "0")}-${String(w.day).padStart(2, "0")}`;
+}
+
+/** The UTC instant at which a local calendar day starts. */
+export function dayStart(day: string, timeZone: string = DEFAULT_TIME_ZONE): number {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  // Two passes settle zones whose offset changes near midnight (DST); one suffices for UTC+7.
+  let t = guess - zoneOffsetMs(guess, timeZone);
+  t = guess - zoneOffsetMs(t, timeZone);
+  return t;
+}
+
+/** Start (UTC ms) of the local clock hour containing an instant. */
+export function hourStart(instantMs: number, timeZone: string = DEFAULT_TIME_ZONE): number {
+  const offset = zoneOffsetMs(instantMs, timeZone);
+  const local = instantMs + offset;
+  return local - (((local % 3_600_000) + 3_600_000) % 3_600_000) - offset;
+}
+
+/** Format an instant as RFC 3339 with the zone's offset, e.g. 2026-11-22T08:15:00+07:00. */
+export function toZonedIso(instantMs: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const w = wallClock(instantMs, timeZone);
+  const off = Math.round(zoneOffsetMs(instantMs, timeZone) / 60_000);
+  const sign = off >= 0 ? "+" : "-";
+  const abs = Math.abs(off);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -1,0 +1,3 @@
+export * from "./types.js";
+export { createStore, type StoreOptions } from "./sqlite-store.js";
+export { GroupCommitter } from "./group-commit.js";

@@ -9,3 +9,4 @@ export * from "./staleness.js";
 export * from "./status.js";
 export * from "./time.js";
 export * from "./validate.js";
+export * from "./demo-data.js";

@@ -1,0 +1,73 @@
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import { trpcServer } from "@hono/trpc-server";
+import type { Logger } from "pino";
+import type { GroupCommitter, Store } from "@carewatch/store";
+import { displayFromContext } from "./http/display-auth.js";
+import { ingestRoute } from "./http/ingest-route.js";
+import { PROBLEMS, problem, type ProblemKind } from "./http/problem.js";
+import { RateLimiter } from "./http/rate-limit.js";
+import { statusRoute } from "./http/status-route.js";
+import { apiPageHtml } from "./openapi/api-page.js";
+import { openApiDocument } from "./openapi/openapi.js";
+import { appRouter } from "./trpc/router.js";
+import { webRoutes } from "./web/web-routes.js";
+
+export interface AppDeps {
+  store: Store;
+  committer: GroupCommitter;
+  log: Logger;
+  now: () => number;
+  rateLimit: number;
+  webDir: string | null;
+  buildId: string;
+  /** False while shutting down: /readyz turns 503 so a balancer stops sending traffic. */
+  accepting: () => boolean;
+}
+
+/** The whole HTTP surface on one origin: Facility API, tRPC, health, docs, the web app. */
+export function createApp(d: AppDeps) {
+  const app = new Hono();
+  const limiter = new RateLimiter(d.rateLimit);
+
+  app.use("*", requestId());
+  // One line per request; never the body (counts only, but bodies are the integrator's business).
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    d.log.info({ req_id: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request");
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "alive" }));
+  app.get("/readyz", (c) => (d.store.ready() && d.accepting() ? c.json({ status: "ready", seq: d.store.lastSeq() }) : c.json({ status: "not ready" }, 503)));
+
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+  app.get("/api/v1/docs", (c) => c.html(apiPageHtml()));
+  app.get("/problems/:name", (c) => {
+    const p = PROBLEMS[c.req.param("name") as ProblemKind];
+    return p ? c.text(`${p.status} ${p.title}\n\n${p.doc}\n`) : problem(c, "not-found");
+  });
+  app.use("/api/v1/events", async (c, next) => (d.accepting() ? next() : problem(c, "unavailable", { detail: "The server is shutting down", headers: { "retry-after": "2" } })));
+  app.route("/api/v1/events", ingestRoute({ store: d.store, committer: d.committer, limiter, now: d.now }));
+  app.route("/api/v1/facilities", statusRoute({ store: d.store, now: d.now }));
+  app.all("/api/*", (c) => problem(c, "not-found", { detail: `No route ${c.req.method} ${c.req.path}` }));
+
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      endpoint: "/trpc",
+      router: appRouter,
+      createContext: (_opts, c) => ({ store: d.store, now: d.now, buildId: d.buildId, display: displayFromContext(c, d.store) }),
+    }),
+  );
+
+  app.route("/", webRoutes({ store: d.store, webDir: d.webDir, buildId: d.buildId }));
+
+  // Faults in carewatch itself: logged with the request id; a busy database is a 503 to retry.
+  app.onError((err, c) => {
+    const busy = /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(String((err as { code?: string }).code ?? err.message));
+    d.log.error({ req_id: c.get("requestId"), err }, "request failed");
+    return busy ? problem(c, "unavailable", { headers: { "retry-after": "1" } }) : problem(c, "internal");
+  });
+  return app;
+}

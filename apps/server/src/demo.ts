@@ -1,0 +1,63 @@
+import { createSimulator } from "@carewatch/simulator";
+import { ConfigError, parseConfig } from "./env.js";
+import { startServer } from "./server.js";
+
+/**
+ * `pnpm demo`: the product on the embedded SQLite store with the demo registry, history
+ * backfilled on first run, and a live simulated feed posting through the public API with real
+ * keys. Prints the wall-board URL with a display token.
+ */
+const BACKFILL_DAYS = Number(process.env.CAREWATCH_DEMO_BACKFILL_DAYS ?? 30);
+
+async function main() {
+  let config;
+  try {
+    config = parseConfig({ LOG_LEVEL: "warn", CAREWATCH_RATE_LIMIT: "0", ...process.env });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`carewatch demo: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const server = await startServer(config);
+  const { store } = server;
+  const now = Date.now();
+  const keys = Object.fromEntries(config.registry.facilities.map((f) => [f.id, store.createKey(f.id, now).key]));
+  const sim = createSimulator({ baseUrl: server.url, keys, registry: config.registry, speed: Number(process.env.CAREWATCH_DEMO_SPEED ?? 1) });
+
+  if (store.countEvents() === 0 && BACKFILL_DAYS > 0) {
+    process.stderr.write(`Backfilling ${BACKFILL_DAYS} days of history through the batch API…\n`);
+    await sim.backfill(BACKFILL_DAYS, (done, total) => {
+      const pct = total ? Math.floor((done / total) * 100) : 100;
+      const bar = "#".repeat(Math.floor(pct / 4)).padEnd(25, ".");
+      process.stderr.write(`\rbackfill [${bar}] ${pct}% ${done}/${total} events`);
+    });
+    process.stderr.write("\n");
+  }
+  sim.start();
+
+  const wall = `${config.publicUrl.replace(/\/$/, "").replace(`:${config.port}`, `:${server.port}`)}/wall?display=${encodeURIComponent(store.createDisplay("demo wall", Date.now()).token)}`;
+  process.stdout.write(
+    [
+      "",
+      "carewatch demo is running (Ctrl+C to stop)",
+      `  Wall-board:   ${wall}`,
+      `  API docs:     ${server.url}/api/v1/docs`,
+      `  Data:         ${config.dbPath}`,
+      "",
+    ].join("\n") + "\n",
+  );
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      void (async () => {
+        await sim.stop();
+        await server.close();
+        process.exit(0);
+      })();
+    });
+  }
+}
+
+void main();

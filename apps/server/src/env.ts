@@ -1,0 +1,108 @@
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { demoRegistryDocument, parseRegistry, type Registry } from "@carewatch/domain";
+
+/**
+ * Configuration, parsed and validated once at start. A bad value stops the process with a
+ * message naming the variable (never a stack trace).
+ */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  CAREWATCH_DATA_DIR: z.string().min(1).default("./data"),
+  CAREWATCH_FACILITIES: z.string().min(1).optional(),
+  CAREWATCH_RATE_LIMIT: z.coerce.number().min(0).default(50),
+  CAREWATCH_WEB_DIR: z.string().min(1).optional(),
+  /** Extra origins allowed to open the live socket (comma-separated); the page's own origin always is. */
+  CAREWATCH_ALLOWED_ORIGINS: z.string().default(""),
+  /** The address people open, used in printed display URLs. */
+  CAREWATCH_PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  dbPath: string;
+  registry: Registry;
+  registrySource: string;
+  rateLimit: number;
+  webDir: string | null;
+  allowedOrigins: string[];
+  publicUrl: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The built web app: next to the server's dist in the monorepo (apps/web/build). */
+function defaultWebDir(): string | null {
+  for (const candidate of [path.resolve(here, "../../web/build"), path.resolve(here, "../../../apps/web/build")]) {
+    if (existsSync(path.join(candidate, "index.html"))) return candidate;
+  }
+  return null;
+}
+
+export function loadRegistry(file: string | undefined): { registry: Registry; source: string } {
+  let doc: unknown = demoRegistryDocument;
+  let source = "bundled demo registry (Sơn La, Lào Cai)";
+  if (file) {
+    source = path.resolve(file);
+    let text: string;
+    try {
+      text = readFileSync(source, "utf8");
+    } catch (e) {
+      throw new ConfigError(`CAREWATCH_FACILITIES: cannot read ${source}: ${(e as Error).message}`);
+    }
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`CAREWATCH_FACILITIES: ${source} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const parsed = parseRegistry(doc);
+  if (!parsed.ok) throw new ConfigError(`CAREWATCH_FACILITIES: ${source} is not a valid registry:\n  - ${parsed.problems.join("\n  - ")}`);
+  return { registry: parsed.registry, source };
+}
+
+export function ensureDataDir(dir: string): string {
+  const abs = path.resolve(dir);
+  try {
+    mkdirSync(abs, { recursive: true });
+    accessSync(abs, constants.R_OK | constants.W_OK);
+  } catch (e) {
+    throw new ConfigError(`CAREWATCH_DATA_DIR: ${abs} is not a readable and writable directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return abs;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      "invalid configuration:\n" + parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`).join("\n"),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = ensureDataDir(e.CAREWATCH_DATA_DIR);
+  const { registry, source } = loadRegistry(e.CAREWATCH_FACILITIES);
+  const webDir = e.CAREWATCH_WEB_DIR ? path.resolve(e.CAREWATCH_WEB_DIR) : defaultWebDir();
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    dbPath: path.join(dataDir, "carewatch.db"),
+    registry,
+    registrySource: source,
+    rateLimit: e.CAREWATCH_RATE_LIMIT,
+    webDir,
+    allowedOrigins: e.CAREWATCH_ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    publicUrl: e.CAREWATCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,83 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { toPointer, validateBody, type FieldProblem } from "@carewatch/domain";
+import type { GroupCommitter, Store } from "@carewatch/store";
+import { authenticateKey, type KeyPrincipal } from "./api-key.js";
+import { problem } from "./problem.js";
+import type { RateLimiter } from "./rate-limit.js";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
+
+interface IngestDeps {
+  store: Store;
+  committer: GroupCommitter;
+  limiter: RateLimiter;
+  now: () => number;
+}
+
+type Env = { Variables: { principal: KeyPrincipal; requestId: string } };
+
+/** `POST /api/v1/events` — authenticate, translate, hand to the store; the rules live in the domain. */
+export function ingestRoute(deps: IngestDeps) {
+  const app = new Hono<Env>();
+
+  app.post(
+    "/",
+    async (c, next) => {
+      const principal = authenticateKey(c, deps.store, deps.now());
+      if (principal instanceof Response) return principal;
+      c.set("principal", principal);
+      const rate = deps.limiter.take(principal.keyId, deps.now());
+      if (!rate.allowed) {
+        return problem(c, "rate-limited", {
+          detail: `Rate limit exceeded; retry after ${rate.retryAfterSeconds} s`,
+          headers: { "retry-after": String(rate.retryAfterSeconds) },
+        });
+      }
+      if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+        return problem(c, "unsupported-media-type", { detail: `Content-Type must be application/json (got ${JSON.stringify(c.req.header("content-type") ?? "none")})` });
+      }
+      await next();
+    },
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => problem(c, "body-too-large", { detail: `The body exceeds ${MAX_BODY_BYTES} bytes (1 MiB); send fewer events per batch` }),
+    }),
+    async (c) => {
+      const principal = c.get("principal");
+      const text = await c.req.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (e) {
+        return problem(c, "malformed-json", { detail: `The body is not valid JSON: ${(e as Error).message}` });
+      }
+      const now = deps.now();
+      const checked = validateBody(body, { facility: (id) => deps.store.registry.byId.get(id), now });
+      if (!checked.ok) {
+        return problem(c, "validation", { detail: `${checked.problems.length} problem(s) in the request; nothing was stored`, errors: checked.problems });
+      }
+      const foreign: FieldProblem[] = checked.events.flatMap((e, i) =>
+        e.event.facility_id === principal.facilityId
+          ? []
+          : [{ path: toPointer(checked.batch ? ["events", i, "facility_id"] : ["facility_id"]), message: `this key may post for ${principal.facilityId} only` }],
+      );
+      if (foreign.length) return problem(c, "forbidden", { detail: `The key belongs to ${principal.facilityId}`, errors: foreign });
+
+      const outcome = await deps.committer.submit({ facilityId: principal.facilityId, events: checked.events, receivedAt: now });
+      if (!outcome.ok) {
+        return problem(c, "conflict", {
+          detail: `${outcome.conflicts.length} conflict(s); nothing in the request was stored`,
+          errors: outcome.conflicts.map((x) => ({ path: toPointer(checked.batch ? ["events", x.index, "event_id"] : ["event_id"]), message: x.message })),
+        });
+      }
+      if (checked.batch) {
+        return c.json({ accepted: outcome.accepted, duplicates: outcome.duplicates, results: outcome.results }, 202);
+      }
+      const r = outcome.results[0]!;
+      return c.json({ status: r.status, event_id: r.event_id, seq: r.seq }, r.status === "accepted" ? 202 : 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { createAdaptorServer } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import { createStore, GroupCommitter, type Store } from "@carewatch/store";
+import { createApp } from "./app.js";
+import type { Config } from "./env.js";
+import { createHub, type Hub } from "./live/hub.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  hub: Hub;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** The web build's version (SvelteKit writes it), so open wall displays reload after a deploy. */
+function readBuildId(webDir: string | null, fallback: string): string {
+  const file = webDir ? path.join(webDir, "_app", "version.json") : null;
+  if (file && existsSync(file)) {
+    try {
+      return String((JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version ?? fallback);
+    } catch {
+      return fallback;
+    }
+  }
+  return fallback;
+}
+
+export async function startServer(config: Config, opts: { now?: () => number; log?: Logger } = {}): Promise<RunningServer> {
+  const log = opts.log ?? pino({ level: config.logLevel, base: { service: "carewatch" } });
+  const now = opts.now ?? Date.now;
+  const store = createStore({ path: config.dbPath, registry: config.registry, log });
+  const committer = new GroupCommitter(store);
+  const buildId = readBuildId(config.webDir, `server-${Date.now()}`);
+  let accepting = true;
+
+  const app = createApp({ store, committer, log, now, rateLimit: config.rateLimit, webDir: config.webDir, buildId, accepting: () => accepting });
+  const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
+  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  log.info({ url, data: config.dbPath, registry: config.registrySource, facilities: config.registry.facilities.length, seq: store.lastSeq() }, "carewatch listening");
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop taking requests, let in-flight ones finish and commit, then close cleanly.
+      accepting = false;
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      await committer.drain();
+      await hub.close();
+      const force = setTimeout(() => httpServer.closeAllConnections(), 5_000);
+      await closed;
+      clearTimeout(force);
+      store.close();
+      log.info("carewatch stopped");
+    })());
+
+  return { url, port, store, hub, log, close };
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `pnpm test`: every test, browser tests included, on a fresh machine with only Node and pnpm.
+// 1. Find Debian's Chromium, installing it with apt-get when it is missing (never a downloaded browser).
+// 2. Build every package (the browser tests drive the built web app through the built server).
+// 3. Run every vitest project once, and print a plain closing line "N passed, N failed".
+import { execSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
+  return r.status ?? 1;
+};
+
+function ensureChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (found) return found;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const sudo = isRoot ? "" : "sudo ";
+  console.log(`Chromium not found: installing Debian's chromium with ${sudo}apt-get …`);
+  execSync(`${sudo}apt-get update -qq && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`, { stdio: "inherit" });
+  if (!existsSync("/usr/bin/chromium")) throw new Error("apt-get installed chromium but /usr/bin/chromium is missing");
+  return "/usr/bin/chromium";
+}
+
+process.env.CHROMIUM_PATH = ensureChromium();
+console.log(`Chromium: ${process.env.CHROMIUM_PATH}`);
+
+if (run("pnpm", ["-r", "--workspace-concurrency=1", "run", "build"]) !== 0) process.exit(1);
+
+const reportDir = path.join(root, "tests", "artifacts");
+mkdirSync(reportDir, { recursive: true });
+const report = path.join(reportDir, "vitest-report.json");
+rmSync(report, { force: true });
+const status = run("pnpm", ["exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+if (existsSync(report)) {
+  const r = JSON.parse(readFileSync(report, "utf8"));
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""}`);
+  if (r.numTotalTests === 0) process.exit(1);
+}
+process.exit(status);

@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import { parseConfig, startServer, type RunningServer } from "@carewatch/server";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export function tempDataDir(prefix = "carewatch-test-"): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** Create a facility key through the store (the CLI's path is tested on its own). */
+  key(facilityId: string): string;
+  display(name?: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server, in this process, on a free port with a temp data dir. `now` lets a test move
+ * the clock (midnight, staleness); everything else is production code.
+ */
+export async function startTestServer(opts: { now?: () => number; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", CAREWATCH_DATA_DIR: dataDir, CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "silent", ...opts.env });
+  const server = await startServer(config, { now: opts.now, log: pino({ level: "silent" }) });
+  return {
+    ...server,
+    dataDir,
+    key: (facilityId) => server.store.createKey(facilityId, Date.now()).key,
+    display: (name = "test wall") => server.store.createDisplay(name, Date.now()).token,
+    async stop() {
+      await server.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SpawnedServer {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr: () => string;
+}
+
+/** The built server (`apps/server/dist/main.js`) as its own process, for kill and restart tests. */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [path.join(ROOT, "apps/server/dist/main.js")], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CAREWATCH_DATA_DIR: dataDir, CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d) => (err += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = "";
+    const onData = (d: Buffer) => {
+      buf += String(d);
+      for (const line of buf.split("\n")) {
+        if (line.includes('"carewatch listening"')) {
+          child.stdout!.off("data", onData);
+          child.stdout!.resume();
+          resolve((JSON.parse(line) as { url: string }).url);
+          return;
+        }
+      }
+    };
+    child.stdout!.on("data", onData);
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${err}`)));
+  });
+  return { url, child, exited, stderr: () => err };
+}
+
+/** Run the `cw` CLI as an administrator would (`pnpm --silent cw …` runs this same file). */
+export function cw(dataDir: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...env },
+    encoding: "utf8",
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** POST JSON to the Facility API. */
+export async function postEvents(url: string, key: string | null, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}/api/v1/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}

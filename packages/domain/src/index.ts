@@ -7,6 +7,7 @@ export * from "./referrals.js";
 export * from "./registry.js";
 export * from "./staleness.js";
 export * from "./status.js";
+export * from "./status-schema.js";
 export * from "./time.js";
 export * from "./validate.js";
 export * from "./demo-data.js";

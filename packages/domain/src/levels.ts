@@ -3,9 +3,13 @@ import type { Thresholds } from "./registry.js";
 export const LEVELS = ["normal", "high", "critical", "over"] as const;
 export type Level = (typeof LEVELS)[number];
 
-/** Occupancy percent, or null when capacity is 0 (contract). */
+/**
+ * Occupancy percent, or null when capacity is 0 (contract). Multiplying first keeps the one
+ * rounding in the division, so a percent that is exactly a threshold compares equal to it
+ * ((110 / 100) * 100 is 110.00000000000001, which would read as above 110).
+ */
 export function occupancyPct(occupied: number, capacity: number): number | null {
-  return capacity === 0 ? null : (occupied / capacity) * 100;
+  return capacity === 0 ? null : (occupied * 100) / capacity;
 }
 
 /** Below `high` normal; `high` to below `critical` high; `critical` to `over` critical; above `over` over. */

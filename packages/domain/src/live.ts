@@ -1,5 +1,5 @@
 import type { EventType } from "./events.js";
-import type { FacilityStatus } from "./status.js";
+import type { FacilityStatus } from "./status-schema.js";
 
 /**
  * The live protocol shared by the server's hub and the web app (one typed event map).

@@ -78,11 +78,19 @@ export function ledgerOccupancy(ledger: UnitLedger): UnitOccupancy {
 
 /** Reference fold over a whole set of events of one unit (for rebuilds and property tests). */
 export function foldLedger(events: readonly AcceptedEvent[]): UnitLedger {
+  // A census recomputes `netAfter` from the movements already folded in (the "log" so far);
+  // movements folded in later add themselves. Counting over the whole set here would count a
+  // later-folded movement twice and make the result depend on the order of `events`.
   let ledger: UnitLedger = EMPTY_LEDGER;
-  for (const e of events) {
-    ledger = applyToLedger(ledger, e, (at) =>
-      events.filter((m) => m.occurredAtMs > at).reduce((s, m) => s + movement(m), 0),
-    );
+  for (const [i, e] of events.entries()) {
+    ledger = applyToLedger(ledger, e, (at) => {
+      let net = 0;
+      for (let j = 0; j < i; j++) {
+        const m = events[j]!;
+        if (m.occurredAtMs > at) net += movement(m);
+      }
+      return net;
+    });
   }
   return ledger;
 }

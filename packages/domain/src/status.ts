@@ -1,51 +1,9 @@
-import type { TreatmentCategory } from "./events.js";
-import { levelFor, occupancyPct, round1, type Level } from "./levels.js";
+import { levelFor, occupancyPct, round1 } from "./levels.js";
 import { ledgerOccupancy, type UnitLedger } from "./occupancy.js";
-import type { Facility, FacilityType } from "./registry.js";
+import type { Facility } from "./registry.js";
 import { isStale } from "./staleness.js";
+import type { FacilityStatus, TodayCounts, UnitStatus } from "./status-schema.js";
 import { toZonedIso } from "./time.js";
-
-export type DataQuality = "ok" | "inconsistent";
-
-export interface TodayCounts {
-  admissions: number;
-  discharges: number;
-  treatments: Partial<Record<TreatmentCategory, number>>;
-  referrals_open: number;
-}
-
-export interface UnitStatus {
-  unit_id: string;
-  name: string;
-  name_en: string;
-  capacity: number;
-  occupied: number;
-  available: number;
-  occupancy_pct: number | null;
-  level: Level;
-  data_quality: DataQuality;
-}
-
-/** `GET /api/v1/facilities/{id}/status` (contract shape), plus `units` and a few labels. */
-export interface FacilityStatus {
-  facility_id: string;
-  name: string;
-  name_en: string;
-  type: FacilityType;
-  province: string;
-  capacity: number;
-  occupied: number;
-  available: number;
-  occupancy_pct: number | null;
-  level: Level;
-  stale: boolean;
-  data_quality: DataQuality;
-  last_event_at: string | null;
-  as_of_seq: number;
-  reporting_interval_minutes: number;
-  today: TodayCounts;
-  units: UnitStatus[];
-}
 
 export interface StatusInputs {
   facility: Facility;

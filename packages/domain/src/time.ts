@@ -68,6 +68,13 @@ export function dayStart(day: string, timeZone: string = DEFAULT_TIME_ZONE): num
   // Two passes settle zones whose offset changes near midnight (DST); one suffices for UTC+7.
   let t = guess - zoneOffsetMs(guess, timeZone);
   t = guess - zoneOffsetMs(t, timeZone);
+  // Where clocks spring forward at midnight (e.g. America/Sao_Paulo until 2019), local 00:00
+  // does not exist and `t` lands on 23:xx of the previous day; the day then starts at the
+  // transition, i.e. when that previous day's wall clock would have reached midnight.
+  if (localDay(t, timeZone) < day) {
+    const w = wallClock(t, timeZone);
+    t += 86_400_000 - ((w.hour * 60 + w.minute) * 60 + w.second) * 1000 - (((t % 1000) + 1000) % 1000);
+  }
   return t;
 }
 

@@ -57,7 +57,23 @@ export function validateBody(body: unknown, ctx: ValidationContext): BodyValidat
   const batch = typeof body === "object" && body !== null && !Array.isArray(body) && "events" in body;
   if (batch) {
     const parsed = EventBatchSchema.safeParse(body);
-    if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error) };
+    if (!parsed.success) {
+      // List every problem (contract): events that are valid on their own still get the
+      // registry/clock checks, so one bad event does not hide another's unknown unit.
+      const problems = problemsFromZod(parsed.error);
+      const raw = (body as { events?: unknown }).events;
+      if (Array.isArray(raw)) {
+        raw.forEach((e, i) => {
+          const one = FacilityEventSchema.safeParse(e);
+          if (one.success) problems.push(...contextProblems(one.data, ["events", i], ctx));
+        });
+      }
+      const eventIndex = (p: FieldProblem) => {
+        const m = /^\/events\/(\d+)(?:\/|$)/.exec(p.path);
+        return m ? Number(m[1]) : -1;
+      };
+      return { ok: false, problems: problems.sort((a, b) => eventIndex(a) - eventIndex(b)) };
+    }
     const problems = parsed.data.events.flatMap((e, i) => contextProblems(e, ["events", i], ctx));
     if (problems.length) return { ok: false, problems };
     return { ok: true, batch: true, events: parsed.data.events.map((e) => ({ event: e, occurredAtMs: Date.parse(e.occurred_at) })) };

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import {
+  AdmissionEventSchema,
+  CensusEventSchema,
+  DischargeEventSchema,
   EventBatchSchema,
   FacilityEventSchema,
-  FACILITY_TYPES,
-  LEVELS,
+  FacilityStatusSchema,
   MAX_BATCH,
-  TREATMENT_CATEGORIES,
+  ReferralEventSchema,
+  TreatmentEventSchema,
 } from "@carewatch/domain";
 import { PROBLEMS } from "../http/problem.js";
 
@@ -18,43 +21,6 @@ const AcceptedSchema = z.object({ status: z.enum(["accepted", "duplicate"]), eve
 const BatchResultSchema = z
   .object({ accepted: z.number().int(), duplicates: z.number().int(), results: z.array(AcceptedSchema) })
   .meta({ id: "BatchResult" });
-const UnitStatusSchema = z.object({
-  unit_id: z.string(),
-  name: z.string(),
-  name_en: z.string(),
-  capacity: z.number().int(),
-  occupied: z.number().int(),
-  available: z.number().int(),
-  occupancy_pct: z.number().nullable(),
-  level: z.enum(LEVELS),
-  data_quality: z.enum(["ok", "inconsistent"]),
-});
-const StatusSchema = z
-  .object({
-    facility_id: z.string(),
-    name: z.string(),
-    name_en: z.string(),
-    type: z.enum(FACILITY_TYPES),
-    province: z.string(),
-    capacity: z.number().int(),
-    occupied: z.number().int(),
-    available: z.number().int().meta({ description: "capacity − occupied, never below 0" }),
-    occupancy_pct: z.number().nullable().meta({ description: "one decimal; null when capacity is 0" }),
-    level: z.enum(LEVELS).meta({ description: "below 85 % normal; 85 to below 95 high; 95 to 100 critical; above 100 over (per-facility thresholds)" }),
-    stale: z.boolean().meta({ description: "no event accepted for longer than twice the reporting interval" }),
-    data_quality: z.enum(["ok", "inconsistent"]).meta({ description: "inconsistent: discharges took a count below zero since the latest census" }),
-    last_event_at: z.string().nullable().meta({ description: "when the facility's latest event was accepted, in its time zone" }),
-    as_of_seq: z.number().int().meta({ description: "the server-wide seq this status reflects" }),
-    reporting_interval_minutes: z.number(),
-    today: z.object({
-      admissions: z.number().int(),
-      discharges: z.number().int(),
-      treatments: z.partialRecord(z.enum(TREATMENT_CATEGORIES), z.number().int()),
-      referrals_open: z.number().int().meta({ description: "referrals requested, accepted or transferred (not yet returned or cancelled)" }),
-    }),
-    units: z.array(UnitStatusSchema),
-  })
-  .meta({ id: "FacilityStatus" });
 const ProblemSchema = z
   .object({
     type: z.string().meta({ description: "relative URI: /problems/{name}" }),
@@ -68,7 +34,7 @@ const ProblemSchema = z
 
 function components() {
   const registry = z.registry<{ id: string }>();
-  for (const s of [FacilityEventSchema, EventBatchSchema, AcceptedSchema, BatchResultSchema, StatusSchema, ProblemSchema]) {
+  for (const s of [CensusEventSchema, AdmissionEventSchema, DischargeEventSchema, TreatmentEventSchema, ReferralEventSchema, FacilityEventSchema, EventBatchSchema, AcceptedSchema, BatchResultSchema, FacilityStatusSchema, ProblemSchema]) {
     registry.add(s, { id: (s.meta() as { id: string }).id });
   }
   const out = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: "input" }) as { schemas: Record<string, Record<string, unknown>> };
@@ -76,6 +42,11 @@ function components() {
     delete schema.$schema;
     delete schema.$id;
   }
+  // Let generators pick the variant by `type` (OpenAPI's discriminator keyword; JSON Schema ignores it).
+  out.schemas.FacilityEvent!.discriminator = {
+    propertyName: "type",
+    mapping: Object.fromEntries(["census", "admission", "discharge", "treatment", "referral"].map((t) => [t, `#/components/schemas/${t[0]!.toUpperCase()}${t.slice(1)}Event`])),
+  };
   return out.schemas;
 }
 

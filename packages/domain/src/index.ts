@@ -11,3 +11,4 @@ export * from "./status-schema.js";
 export * from "./time.js";
 export * from "./validate.js";
 export * from "./demo-data.js";
+export * from "./live-protocol.js";

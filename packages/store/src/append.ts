@@ -1,0 +1,90 @@
+import { canonicalEvent, movement, referralMove, type Registry } from "@carewatch/domain";
+import type Database from "better-sqlite3";
+import { createProjector, LIVE_TABLES } from "./projections.js";
+import type { AppendOutcome, AppendRequest, AppendResult, CommittedEvent, Conflict } from "./types.js";
+
+/** Thrown inside a request's savepoint to roll back just that request. */
+class RequestConflict extends Error {
+  constructor(readonly conflicts: Conflict[]) {
+    super("request has conflicts");
+  }
+}
+
+export interface Appender {
+  /** Runs every request in one transaction; returns the outcomes and the events committed. */
+  appendMany(reqs: AppendRequest[]): { outcomes: AppendOutcome[]; committed: CommittedEvent[] };
+}
+
+export function createAppender(db: Database.Database, registry: Registry): Appender {
+  const projector = createProjector(db, LIVE_TABLES, registry);
+  const findEvent = db.prepare("SELECT seq, body FROM events WHERE facility_id = ? AND event_id = ?");
+  const insertEvent = db.prepare(`INSERT INTO events
+      (facility_id, event_id, type, unit, occurred_at, occurred_at_ms, received_at_ms, delta, body)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+
+  /** One request, inside its own savepoint: everything or nothing. */
+  const appendOne = db.transaction((req: AppendRequest, committed: CommittedEvent[]): AppendOutcome => {
+    const results: AppendResult[] = [];
+    const conflicts: Conflict[] = [];
+    const mine: CommittedEvent[] = [];
+    const known = registry.byId.has(req.facilityId);
+    req.events.forEach((accepted, index) => {
+      const ev = accepted.event;
+      const conflict = (message: string) => conflicts.push({ index, event_id: ev.event_id, message });
+      // Defensive: the transport checks both, but a wrong facility must never reach the log.
+      if (!known) return conflict(`unknown facility ${req.facilityId}`);
+      if (ev.facility_id !== req.facilityId) return conflict(`event belongs to ${ev.facility_id}, not ${req.facilityId}`);
+
+      const body = canonicalEvent(ev);
+      // Also finds an event inserted earlier in this same request (same savepoint), which makes
+      // a repeated event_id within one request a duplicate (or a conflict) of the first.
+      const existing = findEvent.get(req.facilityId, ev.event_id) as { seq: number; body: string } | undefined;
+      if (existing) {
+        if (existing.body === body) results.push({ event_id: ev.event_id, status: "duplicate", seq: existing.seq });
+        else conflict("event_id already used with a different body");
+        return;
+      }
+      if (ev.type === "referral") {
+        const move = referralMove(projector.referralStatus(req.facilityId, ev.referral_id), ev.status);
+        if (!move.ok) return conflict(move.reason);
+      }
+      const info = insertEvent.run(
+        req.facilityId,
+        ev.event_id,
+        ev.type,
+        ev.unit ?? null,
+        ev.occurred_at,
+        accepted.occurredAtMs,
+        req.receivedAt,
+        movement(accepted),
+        body,
+      );
+      const c: CommittedEvent = { ...accepted, seq: Number(info.lastInsertRowid), facilityId: req.facilityId, receivedAt: req.receivedAt };
+      const projected = projector.project(c);
+      // Cannot happen (the move was checked above); kept so a broken invariant is loud, not silent.
+      if (!projected.ok) return conflict(projected.reason);
+      mine.push(c);
+      results.push({ event_id: ev.event_id, status: "accepted", seq: c.seq });
+    });
+    // Keep checking every event first so the 409 lists every conflict; then roll back.
+    if (conflicts.length) throw new RequestConflict(conflicts);
+    committed.push(...mine);
+    const accepted = results.filter((r) => r.status === "accepted").length;
+    return { ok: true, results, accepted, duplicates: results.length - accepted };
+  });
+
+  const appendAll = db.transaction((reqs: AppendRequest[]) => {
+    const committed: CommittedEvent[] = [];
+    const outcomes = reqs.map((req): AppendOutcome => {
+      try {
+        return appendOne(req, committed);
+      } catch (err) {
+        if (err instanceof RequestConflict) return { ok: false, conflicts: err.conflicts };
+        throw err; // a real failure (disk full, bug): the whole group fails and nothing commits
+      }
+    });
+    return { outcomes, committed };
+  });
+
+  return { appendMany: (reqs) => (reqs.length === 0 ? { outcomes: [], committed: [] } : appendAll(reqs)) };
+}

@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Registry } from "@carewatch/domain";
+import type Database from "better-sqlite3";
+import type { DisplayInfo, KeyCheck, KeyInfo } from "./types.js";
+
+/** Only the sha256 of a secret is stored: a leaked database does not leak working keys. */
+export function sha256Hex(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+/** Short random id, safe to show and log (it is not the secret). */
+function shortId(prefix: string): string {
+  return prefix + randomBytes(6).toString("base64url");
+}
+
+/** last_used_at is a hint for admins; writing it on every request would turn reads into writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface Credentials {
+  createKey(facilityId: string, now: number): { id: string; key: string };
+  listKeys(): KeyInfo[];
+  revokeKey(id: string, now: number): boolean;
+  checkKey(key: string, now: number): KeyCheck;
+  createDisplay(name: string, now: number): { id: string; token: string };
+  listDisplays(): DisplayInfo[];
+  revokeDisplay(id: string, now: number): boolean;
+  checkDisplay(token: string): DisplayInfo | null;
+}
+
+interface KeyRow {
+  id: string;
+  facility_id: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+interface DisplayRow {
+  id: string;
+  name: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const toKeyInfo = (r: KeyRow): KeyInfo => ({
+  id: r.id,
+  facilityId: r.facility_id,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+const toDisplayInfo = (r: DisplayRow): DisplayInfo => ({ id: r.id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at });
+
+export function createCredentials(db: Database.Database, registry: Registry): Credentials {
+  const q = {
+    insertKey: db.prepare("INSERT INTO api_keys (id, facility_id, key_hash, created_at) VALUES (?, ?, ?, ?)"),
+    listKeys: db.prepare("SELECT id, facility_id, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id"),
+    revokeKey: db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+    keyByHash: db.prepare("SELECT id, facility_id, created_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = ?"),
+    touchKey: db.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
+    insertDisplay: db.prepare("INSERT INTO displays (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)"),
+    listDisplays: db.prepare("SELECT id, name, created_at, revoked_at FROM displays ORDER BY created_at, id"),
+    revokeDisplay: db.prepare("UPDATE displays SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+    displayByHash: db.prepare("SELECT id, name, created_at, revoked_at FROM displays WHERE token_hash = ?"),
+  };
+
+  return {
+    createKey(facilityId, now) {
+      if (!registry.byId.has(facilityId)) throw new Error(`unknown facility "${facilityId}": not in the registry`);
+      // 32 random bytes = 256 bits: far beyond guessing, so a plain hash (no salt/KDF) is enough.
+      const key = "cw_" + randomBytes(32).toString("base64url");
+      const id = shortId("k_");
+      q.insertKey.run(id, facilityId, sha256Hex(key), now);
+      return { id, key };
+    },
+    listKeys: () => (q.listKeys.all() as KeyRow[]).map(toKeyInfo),
+    revokeKey: (id, now) => q.revokeKey.run(now, id).changes > 0,
+    checkKey(key, now) {
+      // Lookup is by hash, so there is no secret comparison to time.
+      const row = q.keyByHash.get(sha256Hex(key)) as KeyRow | undefined;
+      if (!row) return { ok: false, reason: "unknown" };
+      if (row.revoked_at !== null) return { ok: false, reason: "revoked" };
+      if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) q.touchKey.run(now, row.id);
+      return { ok: true, keyId: row.id, facilityId: row.facility_id };
+    },
+
+    createDisplay(name, now) {
+      const token = "cwd_" + randomBytes(24).toString("base64url");
+      const id = shortId("d_");
+      q.insertDisplay.run(id, name, sha256Hex(token), now);
+      return { id, token };
+    },
+    listDisplays: () => (q.listDisplays.all() as DisplayRow[]).map(toDisplayInfo),
+    revokeDisplay: (id, now) => q.revokeDisplay.run(now, id).changes > 0,
+    checkDisplay(token) {
+      const row = q.displayByHash.get(sha256Hex(token)) as DisplayRow | undefined;
+      return row && row.revoked_at === null ? toDisplayInfo(row) : null;
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import {
+  applyToLedger,
+  EMPTY_LEDGER,
+  hourStart,
+  localDay,
+  movement,
+  referralMove,
+  type ReferralStatus,
+  type Registry,
+  type UnitLedger,
+} from "@carewatch/domain";
+import type Database from "better-sqlite3";
+import type { CommittedEvent } from "./types.js";
+
+/**
+ * The projections (read models kept in step with the log). One code path serves both `append`
+ * (live tables) and `rebuild` (fresh temporary tables), so a rebuild checks exactly what
+ * append does. Every rule comes from the domain package; this file only moves rows.
+ */
+export interface ProjectionTables {
+  unitState: string;
+  facilityState: string;
+  referrals: string;
+  rollupHourly: string;
+  rollupDaily: string;
+}
+
+export const LIVE_TABLES: ProjectionTables = {
+  unitState: "unit_state",
+  facilityState: "facility_state",
+  referrals: "referrals",
+  rollupHourly: "rollup_hourly",
+  rollupDaily: "rollup_daily",
+};
+
+/** A row of `unit_state`. */
+export interface UnitStateRow {
+  facility_id: string;
+  unit: string;
+  census_at: number | null;
+  census_event_id: string | null;
+  census_occupied: number | null;
+  net_after: number;
+  cap_at: number | null;
+  cap_event_id: string | null;
+  cap_value: number | null;
+}
+
+export function rowToLedger(r: UnitStateRow): UnitLedger {
+  return {
+    census:
+      r.census_at === null || r.census_event_id === null || r.census_occupied === null
+        ? null
+        : { at: r.census_at, eventId: r.census_event_id, occupied: r.census_occupied },
+    netAfter: r.net_after,
+    capacity:
+      r.cap_at === null || r.cap_event_id === null || r.cap_value === null
+        ? null
+        : { at: r.cap_at, eventId: r.cap_event_id, value: r.cap_value },
+  };
+}
+
+/** Ledger key of an event: its unit, or '' for a facility without units (the events row has NULL). */
+export function ledgerKey(unit: string | undefined | null): string {
+  return unit ?? "";
+}
+
+/** The `events.unit` value for a ledger key ('' ↔ NULL). */
+export function unitColumn(key: string): string | null {
+  return key === "" ? null : key;
+}
+
+/** Does an event touch a unit ledger at all? Censuses and head-count movements do. */
+export function touchesLedger(e: CommittedEvent): boolean {
+  return e.event.type === "census" || movement(e) !== 0;
+}
+
+export type ProjectResult = { ok: true } | { ok: false; reason: string };
+
+export interface Projector {
+  /** Current status of a referral in these tables (sees earlier writes of the same transaction). */
+  referralStatus(facilityId: string, referralId: string): ReferralStatus | undefined;
+  /** Apply one committed event (already in `events`) to every projection. */
+  project(e: CommittedEvent): ProjectResult;
+}
+
+export function createProjector(db: Database.Database, t: ProjectionTables, registry: Registry): Projector {
+  const getLedger = db.prepare(`SELECT * FROM ${t.unitState} WHERE facility_id = ? AND unit = ?`);
+  const putLedger = db.prepare(`INSERT INTO ${t.unitState}
+      (facility_id, unit, census_at, census_event_id, census_occupied, net_after, cap_at, cap_event_id, cap_value)
+      VALUES (@facility_id, @unit, @census_at, @census_event_id, @census_occupied, @net_after, @cap_at, @cap_event_id, @cap_value)
+      ON CONFLICT (facility_id, unit) DO UPDATE SET
+        census_at = excluded.census_at, census_event_id = excluded.census_event_id,
+        census_occupied = excluded.census_occupied, net_after = excluded.net_after,
+        cap_at = excluded.cap_at, cap_event_id = excluded.cap_event_id, cap_value = excluded.cap_value`);
+  // Movements strictly after a census instant, among events logged up to the one being applied
+  // (`seq <= ?`): for append that is the whole log; for rebuild it replays the log as it grew, so
+  // later movements are added once, incrementally, exactly as append did.
+  const movementsAfter = db.prepare(`SELECT COALESCE(SUM(delta), 0) AS n FROM events
+      WHERE facility_id = ? AND unit IS ? AND occurred_at_ms > ? AND seq <= ?`).pluck();
+  const touchFacility = db.prepare(`INSERT INTO ${t.facilityState} (facility_id, last_received_at, last_seq)
+      VALUES (?, ?, ?)
+      ON CONFLICT (facility_id) DO UPDATE SET
+        last_received_at = MAX(last_received_at, excluded.last_received_at),
+        last_seq = MAX(last_seq, excluded.last_seq)`);
+  const getReferral = db.prepare(`SELECT status FROM ${t.referrals} WHERE facility_id = ? AND referral_id = ?`).pluck();
+  const putReferral = db.prepare(`INSERT INTO ${t.referrals}
+      (facility_id, referral_id, status, destination, urgency, opened_at, updated_at, updated_seq)
+      VALUES (@facility_id, @referral_id, @status, @destination, @urgency, @at, @at, @seq)
+      ON CONFLICT (facility_id, referral_id) DO UPDATE SET
+        status = excluded.status, destination = excluded.destination,
+        urgency = COALESCE(excluded.urgency, urgency),
+        updated_at = excluded.updated_at, updated_seq = excluded.updated_seq`);
+  const addHourly = db.prepare(`INSERT INTO ${t.rollupHourly} (facility_id, hour_start_ms, metric, value) VALUES (?, ?, ?, ?)
+      ON CONFLICT (facility_id, hour_start_ms, metric) DO UPDATE SET value = value + excluded.value`);
+  const addDaily = db.prepare(`INSERT INTO ${t.rollupDaily} (facility_id, day, metric, value) VALUES (?, ?, ?, ?)
+      ON CONFLICT (facility_id, day, metric) DO UPDATE SET value = value + excluded.value`);
+
+  const timeZoneOf = (facilityId: string) => registry.byId.get(facilityId)?.timeZone ?? registry.timeZone;
+
+  function rollup(e: CommittedEvent, metric: string, n: number) {
+    const tz = timeZoneOf(e.facilityId);
+    addHourly.run(e.facilityId, hourStart(e.occurredAtMs, tz), metric, n);
+    addDaily.run(e.facilityId, localDay(e.occurredAtMs, tz), metric, n);
+  }
+
+  function projectLedger(e: CommittedEvent) {
+    const key = ledgerKey(e.event.unit);
+    const row = getLedger.get(e.facilityId, key) as UnitStateRow | undefined;
+    const before = row ? rowToLedger(row) : EMPTY_LEDGER;
+    const after = applyToLedger(before, e, (at) => movementsAfter.get(e.facilityId, unitColumn(key), at, e.seq) as number);
+    if (after === before && row) return; // applyToLedger returns the same object when nothing changed
+    putLedger.run({
+      facility_id: e.facilityId,
+      unit: key,
+      census_at: after.census?.at ?? null,
+      census_event_id: after.census?.eventId ?? null,
+      census_occupied: after.census?.occupied ?? null,
+      net_after: after.netAfter,
+      cap_at: after.capacity?.at ?? null,
+      cap_event_id: after.capacity?.eventId ?? null,
+      cap_value: after.capacity?.value ?? null,
+    });
+  }
+
+  return {
+    referralStatus(facilityId, referralId) {
+      return getReferral.get(facilityId, referralId) as ReferralStatus | undefined;
+    },
+
+    project(e) {
+      const ev = e.event;
+      if (ev.type === "referral") {
+        const move = referralMove(this.referralStatus(e.facilityId, ev.referral_id), ev.status);
+        if (!move.ok) return { ok: false, reason: move.reason };
+        if (move.changed) {
+          putReferral.run({
+            facility_id: e.facilityId,
+            referral_id: ev.referral_id,
+            status: ev.status,
+            destination: ev.destination,
+            urgency: ev.urgency ?? null,
+            at: e.occurredAtMs,
+            seq: e.seq,
+          });
+          // Only real moves are counted; a repeated status "changes nothing" (domain).
+          rollup(e, `referral:${ev.status}`, 1);
+        }
+      }
+      if (touchesLedger(e)) projectLedger(e);
+      if (ev.type === "admission") rollup(e, "admissions", ev.count);
+      else if (ev.type === "discharge") rollup(e, "discharges", ev.count);
+      else if (ev.type === "treatment") rollup(e, `treatment:${ev.category}`, ev.count);
+      touchFacility.run(e.facilityId, e.receivedAt, e.seq);
+      return { ok: true };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FacilityEventSchema, parseRegistry, type AcceptedEvent, type Registry } from "@carewatch/domain";
+import { onTestFinished } from "vitest";
+import { createStore } from "./sqlite-store.js";
+import type { AppendRequest, Store } from "./types.js";
+
+/** The real demo registry, loaded the way the server loads it. */
+export function loadRegistry(): Registry {
+  const file = fileURLToPath(new URL("../../domain/data/facilities.json", import.meta.url));
+  const parsed = parseRegistry(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.ok) throw new Error(`registry: ${parsed.problems.join("; ")}`);
+  return parsed.registry;
+}
+
+export interface TestStore {
+  store: Store;
+  path: string;
+  registry: Registry;
+  /** Close and open the same file again (a restart). */
+  reopen(): Store;
+  dispose(): void;
+}
+
+/** A store on a real SQLite file in a fresh temp dir, removed when the test finishes. */
+export function createTestStore(): TestStore {
+  const dir = mkdtempSync(join(tmpdir(), "carewatch-store-"));
+  const path = join(dir, "carewatch.db");
+  const registry = loadRegistry();
+  let disposed = false;
+  const t: TestStore = {
+    store: createStore({ path, registry }),
+    path,
+    registry,
+    reopen() {
+      t.store.close();
+      t.store = createStore({ path, registry });
+      return t.store;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      t.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    onTestFinished(() => t.dispose());
+  } catch {
+    // outside a test (e.g. in a fast-check run's setup): the caller disposes
+  }
+  return t;
+}
+
+/** Facilities of the demo registry used by the tests. */
+export const NO_UNITS = "sl-drug-rehab-song-ma"; // capacity 150, no units
+export const WITH_UNITS = "sl-psychiatric"; // units acute (60) and long-term (120)
+
+let counter = 0;
+
+/** A validated event (schema defaults applied), like the transport hands to the store. */
+export function ev(input: Record<string, unknown>): AcceptedEvent {
+  const event = FacilityEventSchema.parse({
+    facility_id: NO_UNITS,
+    event_id: `e-${++counter}`,
+    ...input,
+  });
+  return { event, occurredAtMs: Date.parse(event.occurred_at) };
+}
+
+export const T0 = Date.parse("2026-11-22T01:00:00Z"); // 08:00 in Hà Nội
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function req(events: AcceptedEvent[], receivedAt = T0 + 3_600_000): AppendRequest {
+  return { facilityId: events[0]?.event.facility_id ?? NO_UNITS, events, receivedAt };
+}

@@ -1,0 +1,141 @@
+/**
+ * Child processes under test: the built carewatch server and the bare baselines. Each gets a
+ * pre-chosen free port and a temp data dir; "ready" means GET /healthz answers 200.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const SERVER_MAIN = path.join(ROOT, "apps/server/dist/main.js");
+const CW = path.join(ROOT, "apps/server/dist/cw.js");
+const BASELINES = path.join(ROOT, "tests/bench/baselines");
+
+export interface Child {
+  name: string;
+  url: string;
+  pid: number;
+  dataDir: string;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, err: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ready: ${err().slice(-2000)}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`not ready after 20 s: ${err().slice(-2000)}`);
+}
+
+async function launch(name: string, args: string[], env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), `carewatch-bench-${name}-`));
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", CAREWATCH_DATA_DIR: dataDir, BENCH_DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d) => {
+    err = (err + String(d)).slice(-20_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(url, child, () => err);
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`${name}: ${(e as Error).message}`);
+  }
+  return {
+    name,
+    url,
+    pid: child.pid!,
+    dataDir,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(force);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The built server, as `pnpm start` runs it, tuned for load: no rate limit, warn-level logs. */
+export function spawnCarewatch(): Promise<Child> {
+  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run \`pnpm build\` first`);
+  return launch("carewatch", [SERVER_MAIN], { CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "warn", NODE_ENV: "production" });
+}
+
+/** A baseline from tests/bench/baselines/, run through tsx (esbuild-transformed: no type checks at run time). */
+export function spawnBaseline(file: string, args: string[] = []): Promise<Child> {
+  return launch(path.basename(file, ".ts"), ["--import", "tsx", path.join(BASELINES, file), ...args], {});
+}
+
+/** The built `cw` CLI against a server's data dir (what an administrator runs). */
+export function cw(dataDir: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [CW, ...args], { cwd: ROOT, env: { ...process.env, CAREWATCH_DATA_DIR: dataDir }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`cw ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+export function createKey(child: Child, facilityId: string): string {
+  return cw(child.dataDir, ["keys", "create", facilityId]).split("\n").pop()!.trim();
+}
+
+export function createDisplayToken(child: Child, name: string): string {
+  const out = cw(child.dataDir, ["displays", "create", name, "--url", child.url]);
+  const m = /[?&]display=([^&\s]+)/.exec(out);
+  if (!m) throw new Error(`cw displays create printed no ?display= URL: ${out}`);
+  return decodeURIComponent(m[1]!);
+}
+
+let clkTck: number | null = null;
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  clkTck ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // After "pid (comm) ", field 3 (state) is index 0, so utime (14) is 11 and stime (15) is 12.
+  return (Number(fields[11]) + Number(fields[12])) / clkTck;
+}
+
+/** Resident set size in MB, from /proc/<pid>/status. */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** carewatch's status of a facility: its as_of_seq should equal the events acknowledged. */
+export async function storedSeq(child: Child, key: string, facilityId = "sl-drug-rehab-song-ma"): Promise<number | null> {
+  const r = await fetch(`${child.url}/api/v1/facilities/${facilityId}/status`, { headers: { authorization: `Bearer ${key}` } });
+  if (!r.ok) return null;
+  return ((await r.json()) as { as_of_seq?: number }).as_of_seq ?? null;
+}

@@ -1,0 +1,158 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { census, expectProblem, getStatus, MERIT, post, SONG_MA, T0, makeClock } from "../support/contract-helpers.js";
+import { cw, postEvents, ROOT, spawnServer, startTestServer, tempDataDir, type SpawnedServer, type TestServer } from "../support/server.js";
+
+/** Contract "Authentication and scope": 401 missing/unknown/revoked, 403 other facility; keys shown once, stored hashed. */
+
+const KEY_SHAPE = /^cw_[A-Za-z0-9_-]{22,}$/; // ≥ 22 base64url chars ≥ 128 bits
+
+describe("auth (in-process server)", () => {
+  const clock = makeClock(T0);
+  let s: TestServer;
+  let songMaKey: string;
+  let meritKey: string;
+
+  beforeAll(async () => {
+    s = await startTestServer({ now: clock.now });
+    songMaKey = s.key(SONG_MA);
+    meritKey = s.key(MERIT);
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it("401 problem+json without an Authorization header (post and status read)", async () => {
+    const r = await postEvents(s.url, null, census(SONG_MA, 10, T0 - 60_000));
+    expectProblem(r, 401);
+    const g = await getStatus(s.url, null, SONG_MA);
+    expectProblem(g, 401);
+  });
+
+  it("401 for an unknown key and for a malformed Authorization header", async () => {
+    expectProblem(await postEvents(s.url, "cw_" + "A".repeat(43), census(SONG_MA, 10, T0 - 60_000)), 401);
+    expectProblem(await postEvents(s.url, null, census(SONG_MA, 10, T0 - 60_000), { authorization: `Basic ${songMaKey}` }), 401);
+    expectProblem(await getStatus(s.url, "cw_nope", SONG_MA), 401);
+  });
+
+  it("403 when a valid key posts for another facility, and nothing is stored", async () => {
+    const before = (await getStatus(s.url, songMaKey, SONG_MA)).json;
+    const r = await postEvents(s.url, meritKey, census(SONG_MA, 10, T0 - 60_000));
+    expectProblem(r, 403);
+    const after = (await getStatus(s.url, songMaKey, SONG_MA)).json;
+    expect(after.as_of_seq).toBe(before.as_of_seq);
+    expect(after.occupied).toBe(before.occupied);
+  });
+
+  it("403 when a batch mixes the key's facility with another one (nothing stored)", async () => {
+    const before = (await getStatus(s.url, songMaKey, SONG_MA)).json;
+    const r = await postEvents(s.url, songMaKey, { events: [census(SONG_MA, 7, T0 - 60_000), census(MERIT, 7, T0 - 60_000)] });
+    expectProblem(r, 403);
+    const after = (await getStatus(s.url, songMaKey, SONG_MA)).json;
+    expect(after.as_of_seq).toBe(before.as_of_seq);
+  });
+
+  it("403 when a valid key reads another facility's status", async () => {
+    expectProblem(await getStatus(s.url, meritKey, SONG_MA), 403);
+    const own = await getStatus(s.url, meritKey, MERIT);
+    expect(own.status).toBe(200);
+    expect(own.json.facility_id).toBe(MERIT);
+  });
+
+  it("a key posts for its own facility", async () => {
+    const r = await post(s.url, songMaKey, census(SONG_MA, 12, T0 - 60_000), 202);
+    expect(r.json.status).toBe("accepted");
+  });
+});
+
+describe("auth with the real CLI against a spawned server", () => {
+  let dataDir: string;
+  let srv: SpawnedServer;
+
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    srv = await spawnServer(dataDir);
+  });
+  afterAll(async () => {
+    if (srv && srv.child.exitCode === null) {
+      srv.child.kill("SIGTERM");
+      await srv.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("`cw keys create` prints the key alone on one line (≥128 bits) and the key works; `cw keys revoke` → 401", async () => {
+    const created = cw(dataDir, ["keys", "create", SONG_MA]);
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^[^\n]+\n$/);
+    const key = created.stdout.trim();
+    expect(key).toMatch(KEY_SHAPE);
+
+    const now = Date.now();
+    const ok = await postEvents(srv.url, key, census(SONG_MA, 5, now - 60_000));
+    expect(ok.status, ok.text).toBe(202);
+    expect((await getStatus(srv.url, key, SONG_MA)).status).toBe(200);
+
+    // Find its id (the list never shows the key) and revoke it.
+    const list = cw(dataDir, ["keys", "list"]);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).not.toContain(key);
+    const rows = list.stdout.trim().split("\n").slice(1).map((l) => l.split("\t"));
+    const mine = rows.filter((r) => r[1] === SONG_MA);
+    expect(mine).toHaveLength(1);
+    const revoked = cw(dataDir, ["keys", "revoke", mine[0]![0]!]);
+    expect(revoked.status, revoked.stderr).toBe(0);
+
+    expectProblem(await postEvents(srv.url, key, census(SONG_MA, 6, now - 30_000)), 401);
+    expectProblem(await getStatus(srv.url, key, SONG_MA), 401);
+  });
+
+  it("two created keys differ and each works only for its facility", async () => {
+    const a = cw(dataDir, ["keys", "create", SONG_MA]).stdout.trim();
+    const b = cw(dataDir, ["keys", "create", MERIT]).stdout.trim();
+    expect(a).toMatch(KEY_SHAPE);
+    expect(b).toMatch(KEY_SHAPE);
+    expect(a).not.toBe(b);
+    expect((await postEvents(srv.url, a, census(SONG_MA, 5, Date.now() - 60_000))).status).toBe(202);
+    expectProblem(await postEvents(srv.url, b, census(SONG_MA, 5, Date.now() - 60_000)), 403);
+  });
+
+  it("`cw keys create` for an unknown facility fails with a non-zero exit and prints no key", () => {
+    const r = cw(dataDir, ["keys", "create", "no-such-facility"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).not.toMatch(/cw_/);
+    expect(r.stderr).toMatch(/no-such-facility/);
+  });
+
+  it("the key is not stored in plaintext anywhere in the SQLite files", async () => {
+    const keys = [cw(dataDir, ["keys", "create", SONG_MA]).stdout.trim(), cw(dataDir, ["keys", "create", MERIT]).stdout.trim()];
+    for (const k of keys) expect(k).toMatch(KEY_SHAPE);
+    // Use one through the server too (last_used_at is written), then look at every file.
+    expect((await postEvents(srv.url, keys[0]!, census(SONG_MA, 5, Date.now() - 60_000))).status).toBe(202);
+    const files = readdirSync(dataDir).filter((f) => f.startsWith("carewatch.db"));
+    expect(files).toContain("carewatch.db");
+    for (const f of files) {
+      const bytes = readFileSync(path.join(dataDir, f));
+      for (const k of keys) {
+        expect(bytes.includes(Buffer.from(k, "utf8")), `${k} found in ${f}`).toBe(false);
+        // Nor the secret part without its prefix.
+        expect(bytes.includes(Buffer.from(k.slice(3), "utf8")), `${k} (body) found in ${f}`).toBe(false);
+      }
+    }
+  });
+
+  it("`pnpm --silent cw keys create` (the documented command) prints the key alone on one line", async () => {
+    const r = spawnSync("pnpm", ["--silent", "cw", "keys", "create", SONG_MA], {
+      cwd: ROOT,
+      env: { ...process.env, CAREWATCH_DATA_DIR: dataDir },
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^[^\n]+\n$/);
+    const key = r.stdout.trim();
+    expect(key).toMatch(KEY_SHAPE);
+    expect((await postEvents(srv.url, key, census(SONG_MA, 5, Date.now() - 60_000))).status).toBe(202);
+  });
+});

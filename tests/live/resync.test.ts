@@ -1,0 +1,117 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StatusPatch } from "@carewatch/domain";
+import { postEvents, startTestServer, type TestServer } from "../support/server.js";
+import { HeadlessBoard, socketFor, trpcFor } from "../support/live-client.js";
+
+/**
+ * The resync protocol against the real hub: patches arrive, some are dropped, the rest are
+ * delivered in a shuffled order; after the next heartbeat the board must equal the server's.
+ */
+let server: TestServer;
+let display: string;
+const keys: Record<string, string> = {};
+const FACILITIES = ["sl-drug-rehab-song-ma", "lc-social-work", "sl-merit-nursing"];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  display = server.display();
+  for (const f of FACILITIES) keys[f] = server.key(f);
+});
+afterAll(() => server.stop());
+
+const until = async (cond: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe("live resync", () => {
+  it("converges to the server's statuses whatever patches are dropped or reordered", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ facility: fc.constantFrom(...FACILITIES), occupied: fc.nat(120), pause: fc.nat(250) }), { minLength: 3, maxLength: 12 }),
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        async (posts, drops, shuffleSeed) => {
+          run++;
+          const trpc = trpcFor(server.url, display);
+          const board = new HeadlessBoard(trpc);
+          await board.snapshot();
+          const socket = socketFor(server.url, display);
+          const inbox: StatusPatch[] = [];
+          let heartbeatSeq = 0;
+          socket.on("patch", (p) => inbox.push(p));
+          socket.on("heartbeat", (h) => (heartbeatSeq = h.seq));
+          await new Promise<void>((r) => socket.once("connect", () => r()));
+
+          let lastSeq = 0;
+          for (const [i, p] of posts.entries()) {
+            const res = await postEvents(server.url, keys[p.facility]!, {
+              event_id: `r${run}-${i}`,
+              facility_id: p.facility,
+              type: "census",
+              occurred_at: new Date(Date.now() - 1000).toISOString(),
+              occupied: p.occupied,
+            });
+            expect(res.status).toBe(202);
+            lastSeq = res.json.seq;
+            await new Promise((r) => setTimeout(r, p.pause));
+          }
+          await until(() => inbox.some((p) => p.seq >= lastSeq));
+
+          // Drop some, deliver the rest shuffled (deterministically from the seed).
+          const kept = inbox.filter((_, i) => !drops[i % drops.length]);
+          let s = shuffleSeed;
+          for (let i = kept.length - 1; i > 0; i--) {
+            s = (s * 1103515245 + 12345) % 2 ** 31;
+            const j = s % (i + 1);
+            [kept[i], kept[j]] = [kept[j]!, kept[i]!];
+          }
+          for (const p of kept) await board.onPatch(p);
+          // A heartbeat ahead of the board's seq is the protocol's last line of defence.
+          await until(() => heartbeatSeq >= lastSeq);
+          await board.onHeartbeat({ seq: heartbeatSeq, serverTime: Date.now(), buildId: "" });
+          socket.close();
+
+          const truth = server.store.boardStatuses(Date.now());
+          for (const f of truth) {
+            const mine = board.facilities.get(f.facility_id);
+            expect(mine?.occupied, f.facility_id).toBe(f.occupied);
+            expect(mine?.as_of_seq, f.facility_id).toBe(f.as_of_seq);
+          }
+          expect(board.seq).toBeGreaterThanOrEqual(lastSeq);
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it("refuses a socket from a foreign origin and one without a valid display token", async () => {
+    const foreign = socketFor(server.url, display, { origin: "https://evil.example" });
+    const bad = socketFor(server.url, "cwd_wrong");
+    const errors = await Promise.all(
+      [foreign, bad].map((s) => new Promise<string>((r) => s.once("connect_error", (e) => r(String(e.message))))),
+    );
+    foreign.close();
+    bad.close();
+    expect(errors[1]).toMatch(/unauthorized/);
+    expect(errors[0]).not.toBe("");
+  });
+
+  it("drops a socket within seconds when its display is revoked", async () => {
+    const token = server.display("to revoke");
+    const socket = socketFor(server.url, token);
+    await new Promise<void>((r) => socket.once("connect", () => r()));
+    const revoked = new Promise<void>((r) => socket.once("revoked", () => r()));
+    const id = server.store.listDisplays().find((d) => d.name === "to revoke")!.id;
+    server.store.revokeDisplay(id, Date.now());
+    await revoked;
+    await until(() => !socket.connected, 3000);
+    socket.close();
+    await expect(trpcFor(server.url, token).board.snapshot.query()).rejects.toThrow(/UNAUTHORIZED|display token/i);
+  });
+});

@@ -1,0 +1,371 @@
+// Vietnamese first, English second. Pure functions and tables only (no DOM, no runes), so they
+// are unit-tested in Node; the current language lives in `lang.svelte.ts`.
+import type { FacilityType, Level, TickerLine, TreatmentCategory } from "@carewatch/domain";
+
+export type Lang = "vi" | "en";
+export const LANGS: readonly Lang[] = ["vi", "en"];
+export const DEFAULT_LANG: Lang = "vi";
+/** Every date and time on the board is shown in the province's zone (UTC+7, no DST). */
+export const TIME_ZONE = "Asia/Ho_Chi_Minh";
+
+export function isLang(v: unknown): v is Lang {
+  return v === "vi" || v === "en";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers, dates, times
+
+const LOCALE: Record<Lang, string> = { vi: "vi-VN", en: "en-GB" };
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(lang: Lang, maxFraction: number): Intl.NumberFormat {
+  const key = `${lang}:${maxFraction}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: maxFraction });
+    numberFormats.set(key, f);
+  }
+  return f;
+}
+
+/** 1151 → "1.151" (vi) / "1,151" (en); 87.5 → "87,5" (vi). */
+export function fmtNumber(n: number, lang: Lang = DEFAULT_LANG, maxFraction = 0): string {
+  return numberFormat(lang, maxFraction).format(n);
+}
+
+/** 87.5 → "87,5 %" (vi) / "87.5%" (en). */
+export function fmtPercent(pct: number | null, lang: Lang = DEFAULT_LANG): string {
+  if (pct === null) return "—";
+  return lang === "vi" ? `${fmtNumber(pct, lang, 1)} %` : `${fmtNumber(pct, lang, 1)}%`;
+}
+
+const dateFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, day: "2-digit", month: "2-digit", year: "numeric" });
+const timeFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+const shortTimeFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const hourFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, hour: "2-digit", hourCycle: "h23" });
+
+/** dd/MM/yyyy in Asia/Ho_Chi_Minh, in both languages (the operations room's convention). */
+export function fmtDate(ms: number): string {
+  return dateFormat.format(ms);
+}
+
+/** HH:mm:ss (or HH:mm) in Asia/Ho_Chi_Minh. */
+export function fmtTime(ms: number, seconds = true): string {
+  return (seconds ? timeFormat : shortTimeFormat).format(ms);
+}
+
+/** "HH:mm:ss dd/MM/yyyy" — the header clock. */
+export function fmtClock(ms: number): string {
+  return `${fmtTime(ms)} ${fmtDate(ms)}`;
+}
+
+/** The local hour "HH" (chart labels). */
+export function fmtHour(ms: number): string {
+  return `${hourFormat.format(ms).padStart(2, "0")}h`;
+}
+
+/** "45 phút" / "45 min", "2 giờ 5 phút" / "2 h 5 min", "3 ngày" / "3 days". */
+export function fmtDuration(ms: number, lang: Lang = DEFAULT_LANG): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const vi = lang === "vi";
+  if (s < 60) return vi ? `${s} giây` : `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return vi ? `${min} phút` : `${min} min`;
+  const h = Math.floor(min / 60);
+  const m = min % 60;
+  if (h < 48) {
+    if (m === 0) return vi ? `${h} giờ` : `${h} h`;
+    return vi ? `${h} giờ ${m} phút` : `${h} h ${m} min`;
+  }
+  const d = Math.floor(h / 24);
+  return vi ? `${fmtNumber(d, lang)} ngày` : `${fmtNumber(d, lang)} days`;
+}
+
+/** "vừa xong" / "just now", "3 phút trước" / "3 min ago". */
+export function fmtAgo(ms: number, lang: Lang = DEFAULT_LANG): string {
+  if (ms < 5_000) return lang === "vi" ? "vừa xong" : "just now";
+  return lang === "vi" ? `${fmtDuration(ms, lang)} trước` : `${fmtDuration(ms, lang)} ago`;
+}
+
+/** "cập nhật 3 phút trước" / "updated 3 min ago". */
+export function fmtFreshness(ms: number, lang: Lang = DEFAULT_LANG): string {
+  return lang === "vi" ? `cập nhật ${fmtAgo(ms, lang)}` : `updated ${fmtAgo(ms, lang)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Domain labels
+
+/** From packages/domain/data/facilities.json → facility_types. */
+export const FACILITY_TYPE_LABELS: Record<FacilityType, Record<Lang, string>> = {
+  drug_rehab: { vi: "Cơ sở cai nghiện / điều trị nghiện ma túy", en: "Drug addiction treatment" },
+  psychiatric: { vi: "Điều trị, nuôi dưỡng bệnh nhân tâm thần", en: "Psychiatric treatment and rehabilitation" },
+  social_protection: { vi: "Bảo trợ xã hội", en: "Social protection" },
+  social_work: { vi: "Công tác xã hội", en: "Social work" },
+  merit_nursing: { vi: "Điều dưỡng người có công", en: "Convalescence for people with merit" },
+};
+
+export const FACILITY_TYPE_ORDER: readonly FacilityType[] = ["drug_rehab", "psychiatric", "social_protection", "social_work", "merit_nursing"];
+
+export const LEVEL_LABELS: Record<Level, Record<Lang, string>> = {
+  normal: { vi: "Bình thường", en: "Normal" },
+  high: { vi: "Cao", en: "High" },
+  critical: { vi: "Nguy cấp", en: "Critical" },
+  over: { vi: "Quá tải", en: "Over capacity" },
+};
+
+/** Shape, not only colour: ● normal, ▲ high, ◆ critical, ✖ over. */
+export const LEVEL_ICONS: Record<Level, string> = { normal: "●", high: "▲", critical: "◆", over: "✖" };
+
+export const TREATMENT_LABELS: Record<TreatmentCategory, Record<Lang, string>> = {
+  methadone: { vi: "Điều trị methadone", en: "Methadone" },
+  detox: { vi: "Cắt cơn", en: "Detox" },
+  psychosocial: { vi: "Tư vấn tâm lý", en: "Counselling" },
+  vocational: { vi: "Dạy nghề", en: "Vocational training" },
+  psychiatric_care: { vi: "Điều trị tâm thần", en: "Psychiatric care" },
+  physical_rehab: { vi: "Phục hồi chức năng", en: "Physical rehabilitation" },
+  convalescence: { vi: "Điều dưỡng", en: "Convalescence" },
+  orthopedic_device: { vi: "Dụng cụ chỉnh hình", en: "Orthopaedic devices" },
+  nurturing: { vi: "Nuôi dưỡng", en: "Nurturing" },
+  health_check: { vi: "Khám sức khỏe", en: "Health check" },
+  other: { vi: "Khác", en: "Other" },
+};
+
+export const REFERRAL_STATUS_LABELS: Record<string, Record<Lang, string>> = {
+  requested: { vi: "đã đề nghị", en: "requested" },
+  accepted: { vi: "đã chấp nhận", en: "accepted" },
+  transferred: { vi: "đã chuyển đi", en: "transferred" },
+  returned: { vi: "đã trở về", en: "returned" },
+  cancelled: { vi: "đã hủy", en: "cancelled" },
+};
+
+export const COHORT_LABELS: Record<string, Record<Lang, string>> = {
+  voluntary: { vi: "tự nguyện", en: "voluntary" },
+  compulsory: { vi: "bắt buộc", en: "compulsory" },
+  emergency: { vi: "cấp cứu", en: "emergency" },
+  other: { vi: "khác", en: "other" },
+};
+
+export const OUTCOME_LABELS: Record<string, Record<Lang, string>> = {
+  completed: { vi: "hoàn thành", en: "completed" },
+  transferred: { vi: "chuyển đi", en: "transferred" },
+  absconded: { vi: "tự ý bỏ về", en: "absconded" },
+  deceased: { vi: "tử vong", en: "deceased" },
+  other: { vi: "khác", en: "other" },
+};
+
+export const URGENCY_LABELS: Record<string, Record<Lang, string>> = {
+  routine: { vi: "thường quy", en: "routine" },
+  urgent: { vi: "khẩn", en: "urgent" },
+  emergency: { vi: "cấp cứu", en: "emergency" },
+};
+
+/** Ticker event types: a word and a glyph (the strip is read at a glance, not in colour). */
+export const EVENT_TYPE_LABELS: Record<TickerLine["type"], Record<Lang, string>> = {
+  census: { vi: "Kiểm đếm", en: "Census" },
+  admission: { vi: "Nhập", en: "In" },
+  discharge: { vi: "Ra", en: "Out" },
+  treatment: { vi: "Điều trị", en: "Treatment" },
+  referral: { vi: "Chuyển tuyến", en: "Referral" },
+};
+export const EVENT_TYPE_ICONS: Record<TickerLine["type"], string> = { census: "Σ", admission: "↘", discharge: "↗", treatment: "✚", referral: "⇄" };
+
+function label(table: Record<string, Record<Lang, string>>, key: string | number | undefined, lang: Lang): string {
+  if (key === undefined) return "";
+  return table[String(key)]?.[lang] ?? String(key);
+}
+
+export function treatmentLabel(category: string, lang: Lang): string {
+  return label(TREATMENT_LABELS, category, lang);
+}
+
+/**
+ * What a ticker line says happened, e.g. "Nhập 2 (tự nguyện) · Khu cai nghiện bắt buộc" or
+ * "Chuyển tuyến: đã chấp nhận → BV Đa khoa tỉnh". `unitName` resolves the unit id.
+ */
+export function describeEvent(line: Pick<TickerLine, "type" | "detail" | "unit">, lang: Lang, unitName?: string): string {
+  const d = line.detail;
+  const n = (v: string | number | undefined) => (typeof v === "number" ? fmtNumber(v, lang) : (v ?? ""));
+  const unit = line.unit ? ` · ${unitName ?? line.unit}` : "";
+  const vi = lang === "vi";
+  switch (line.type) {
+    case "census": {
+      const cap = d.capacity !== undefined ? (vi ? ` / sức chứa ${n(d.capacity)}` : ` / capacity ${n(d.capacity)}`) : "";
+      return `${EVENT_TYPE_LABELS.census[lang]}: ${n(d.occupied)}${vi ? " người" : ""}${cap}${unit}`;
+    }
+    case "admission": {
+      const cohort = d.cohort !== undefined ? ` (${label(COHORT_LABELS, d.cohort, lang)})` : "";
+      return `${EVENT_TYPE_LABELS.admission[lang]} ${n(d.count)}${cohort}${unit}`;
+    }
+    case "discharge": {
+      const outcome = d.outcome !== undefined ? ` (${label(OUTCOME_LABELS, d.outcome, lang)})` : "";
+      return `${EVENT_TYPE_LABELS.discharge[lang]} ${n(d.count)}${outcome}${unit}`;
+    }
+    case "treatment":
+      return `${label(TREATMENT_LABELS, d.category, lang)} × ${n(d.count)}${unit}`;
+    case "referral": {
+      const urgency = d.urgency !== undefined && d.urgency !== "routine" ? ` (${label(URGENCY_LABELS, d.urgency, lang)})` : "";
+      return `${EVENT_TYPE_LABELS.referral[lang]}: ${label(REFERRAL_STATUS_LABELS, d.status, lang)} → ${String(d.destination ?? "")}${urgency}`;
+    }
+    default:
+      return String((line as { type: string }).type);
+  }
+}
+
+const SHORT_VI: [RegExp, string][] = [
+  [/^Cơ sở Điều trị nghiện ma túy/i, "CS điều trị nghiện"],
+  [/^Cơ sở cai nghiện ma túy/i, "CS cai nghiện"],
+  [/^Trung tâm Bảo trợ xã hội/i, "TT BTXH"],
+  [/^Trung tâm Công tác xã hội/i, "TT CTXH"],
+  [/^Trung tâm Điều dưỡng người có công/i, "TT Điều dưỡng NCC"],
+  [/^Trung tâm .*tâm thần/i, "TT Tâm thần"],
+  [/^Trung tâm/i, "TT"],
+  [/^Bệnh viện/i, "BV"],
+  [/\btỉnh\s+/i, ""],
+];
+const SHORT_EN: [RegExp, string][] = [
+  [/\s*Provincial\b/i, ""],
+  [/Drug Addiction Treatment Facility/i, "Drug Treatment"],
+  [/Drug Rehabilitation Facility/i, "Drug Rehab"],
+  [/Centre for Treatment, Nurturing and Rehabilitation of Psychiatric Patients/i, "Psychiatric Centre"],
+  [/Convalescence Centre for People with Merit/i, "Merit Convalescence"],
+];
+
+/** A name that fits the ticker: "TT BTXH Sơn La", "CS cai nghiện số 1 Lào Cai". */
+export function shortName(name: string, lang: Lang): string {
+  let s = name;
+  for (const [re, to] of lang === "vi" ? SHORT_VI : SHORT_EN) s = s.replace(re, to);
+  return s.replace(/\s+/g, " ").trim() || name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interface strings
+
+export interface Messages {
+  title: string;
+  subtitle: string;
+  live: string;
+  offline: string;
+  connecting: string;
+  resyncing: string;
+  offlineBanner: string;
+  offlineSince: (ago: string) => string;
+  updatedAgo: (ago: string) => string;
+  beds: string;
+  occupied: string;
+  available: string;
+  facilities: (n: string) => string;
+  admissions: string;
+  discharges: string;
+  referralsOpen: string;
+  treatments: string;
+  noTreatments: string;
+  noDataFor: (duration: string) => string;
+  noDataYet: string;
+  inconsistent: string;
+  trend24h: string;
+  page: (i: number, n: number) => string;
+  fullscreen: string;
+  switchTo: string;
+  tickerTitle: string;
+  tickerEmpty: string;
+  loading: string;
+  refusedTitle: string;
+  refusedBody: string;
+  refusedHint: string;
+  landingLead: string;
+  landingWall: string;
+  landingApi: string;
+  landingWallNote: string;
+  unit: string;
+  total: string;
+  reloading: string;
+}
+
+export const MESSAGES: Record<Lang, Messages> = {
+  vi: {
+    title: "CAREWATCH — Bảng công suất trực tuyến",
+    subtitle: "Cơ sở trợ giúp xã hội, cai nghiện, điều dưỡng",
+    live: "TRỰC TUYẾN",
+    offline: "MẤT KẾT NỐI",
+    connecting: "ĐANG KẾT NỐI",
+    resyncing: "ĐANG ĐỒNG BỘ",
+    offlineBanner: "MẤT KẾT NỐI — số liệu có thể đã cũ",
+    offlineSince: (ago) => `lần cuối nhận số liệu ${ago}`,
+    updatedAgo: (ago) => `cập nhật ${ago}`,
+    beds: "Giường",
+    occupied: "Đang điều trị, nuôi dưỡng",
+    available: "Còn trống",
+    facilities: (n) => `${n} cơ sở`,
+    admissions: "Nhập",
+    discharges: "Ra",
+    referralsOpen: "Chuyển tuyến đang mở",
+    treatments: "Điều trị hôm nay",
+    noTreatments: "chưa có lượt điều trị",
+    noDataFor: (d) => `MẤT TÍN HIỆU — không có số liệu ${d}`,
+    noDataYet: "MẤT TÍN HIỆU — chưa nhận số liệu",
+    inconsistent: "Số liệu không khớp",
+    trend24h: "24 giờ qua",
+    page: (i, n) => `Trang ${i}/${n}`,
+    fullscreen: "Toàn màn hình",
+    switchTo: "EN",
+    tickerTitle: "Sự kiện mới",
+    tickerEmpty: "Chưa có sự kiện",
+    loading: "Đang tải số liệu…",
+    refusedTitle: "Màn hình này chưa được cấp quyền",
+    refusedBody: "Mã màn hình sai, thiếu hoặc đã bị thu hồi.",
+    refusedHint: "Quản trị viên: tạo mã bằng lệnh cw displays create rồi mở đường dẫn được in ra.",
+    landingLead:
+      "carewatch là bảng theo dõi trực tuyến công suất các cơ sở trợ giúp xã hội của tỉnh: cơ sở cai nghiện ma túy, trung tâm điều trị bệnh nhân tâm thần, trung tâm bảo trợ xã hội và công tác xã hội, trung tâm điều dưỡng người có công. Các cơ sở chỉ gửi số lượng, không gửi thông tin cá nhân.",
+    landingWall: "Mở bảng công suất (/wall)",
+    landingApi: "Tài liệu API cho cơ sở (/api/v1/docs)",
+    landingWallNote: "Bảng công suất chỉ mở được trên màn hình đã được cấp mã.",
+    unit: "Khu",
+    total: "Tổng",
+    reloading: "Đang tải phiên bản mới…",
+  },
+  en: {
+    title: "CAREWATCH — Live capacity board",
+    subtitle: "Social protection, drug treatment and convalescence facilities",
+    live: "LIVE",
+    offline: "CONNECTION LOST",
+    connecting: "CONNECTING",
+    resyncing: "RESYNCING",
+    offlineBanner: "CONNECTION LOST — figures may be out of date",
+    offlineSince: (ago) => `last data ${ago}`,
+    updatedAgo: (ago) => `updated ${ago}`,
+    beds: "Beds",
+    occupied: "In care",
+    available: "Available",
+    facilities: (n) => `${n} facilities`,
+    admissions: "In",
+    discharges: "Out",
+    referralsOpen: "Open referrals",
+    treatments: "Treatments today",
+    noTreatments: "no treatments yet",
+    noDataFor: (d) => `NO DATA for ${d}`,
+    noDataYet: "NO DATA yet",
+    inconsistent: "Figures inconsistent",
+    trend24h: "last 24 h",
+    page: (i, n) => `Page ${i}/${n}`,
+    fullscreen: "Full screen",
+    switchTo: "VI",
+    tickerTitle: "Latest events",
+    tickerEmpty: "No events yet",
+    loading: "Loading…",
+    refusedTitle: "This display is not authorised",
+    refusedBody: "The display token is wrong, missing or revoked.",
+    refusedHint: "Administrator: create a token with cw displays create and open the printed URL.",
+    landingLead:
+      "carewatch is a live capacity board for a province's social-labour care facilities: drug addiction treatment facilities, the psychiatric centre, social protection and social work centres, and the convalescence centre for people with merit. Facilities post counts, never personal data.",
+    landingWall: "Open the wall-board (/wall)",
+    landingApi: "Facility API documentation (/api/v1/docs)",
+    landingWallNote: "The wall-board opens only on a display that has been given a token.",
+    unit: "Unit",
+    total: "Total",
+    reloading: "Loading the new version…",
+  },
+};
+
+export function messages(lang: Lang): Messages {
+  return MESSAGES[lang];
+}

@@ -5,16 +5,18 @@
  * ack). Beside it, a bare Socket.IO server that broadcasts every POST at once, measured the same
  * way. Server CPU (utime+stime from /proc) is divided by events × clients.
  */
-import { io, type Socket } from "socket.io-client";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { BENCH_FACILITY, eventFactory } from "./events.js";
-import { cpuSeconds, createDisplayToken, createKey, spawnBaseline, spawnCarewatch, type Child } from "./proc.js";
+import { cpuSeconds, machineJiffies, createDisplayToken, createKey, spawnBaseline, spawnCarewatch, type Child } from "./proc.js";
 import { percentile, type BenchOptions, type SectionResult } from "./report.js";
 
 const CLIENTS = 200;
 const RATE = 200; // events per second
 const COALESCE_MS = 200; // packages/domain/src/live.ts
 
-/** One client's patches: running max of seq, and when each arrived (performance.now()). */
+/** One client's patches: running max of seq, and when each arrived (absolute ms). */
 interface Receipts {
   seqs: number[];
   times: number[];
@@ -22,58 +24,97 @@ interface Receipts {
 
 interface Ack {
   seq: number;
+  /** When the POST was sent and when its acknowledgement arrived (absolute ms). */
+  sent: number;
   at: number;
 }
 
-async function connectClients(url: string, n: number, auth: Record<string, string> | undefined) {
-  const sockets: Socket[] = [];
-  const receipts: Receipts[] = [];
-  const WAVE = 25;
-  for (let i = 0; i < n; i += WAVE) {
-    await Promise.all(
-      Array.from({ length: Math.min(WAVE, n - i) }, () => {
-        const rec: Receipts = { seqs: [], times: [] };
-        const s = io(url, { transports: ["websocket"], forceNew: true, reconnection: false, ...(auth ? { auth } : {}) });
-        s.on("patch", (p: { seq: number }) => {
-          const t = performance.now();
-          const last = rec.seqs.length ? rec.seqs[rec.seqs.length - 1]! : 0;
-          rec.seqs.push(Math.max(last, p.seq));
-          rec.times.push(t);
-        });
-        sockets.push(s);
-        receipts.push(rec);
-        return new Promise<void>((resolve, reject) => {
-          s.once("connect", () => resolve());
-          s.once("connect_error", (e) => reject(new Error(`socket.io connect failed: ${e.message}`)));
-        });
+const WORKERS = 2;
+/** Node 20 workers do not inherit tsx's loader: register it (tsx/esm/api), then load the TS module. */
+const WORKER_BOOT = `import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href)})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./fanout-clients.ts", import.meta.url).href)}); });`;
+const now = () => performance.timeOrigin + performance.now();
+
+type FromWorker =
+  | { type: "ready" }
+  | { type: "error"; message: string }
+  | { type: "lastSeqs"; lastSeqs: number[] }
+  | { type: "receipts"; seqs: number[][]; times: number[][]; avgPatchBytes: number };
+
+/** The clients, split over worker threads (fanout-clients.ts). */
+async function startClients(url: string, n: number, auth: Record<string, string> | undefined) {
+  const workers = Array.from({ length: WORKERS }, (_, i) => {
+    const clients = Math.floor(n / WORKERS) + (i < n % WORKERS ? 1 : 0);
+    return new Worker(WORKER_BOOT, { eval: true, workerData: { url, clients, auth } });
+  });
+  const next = (w: Worker) =>
+    new Promise<FromWorker>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      w.once("error", onError);
+      w.once("message", (m: FromWorker) => {
+        w.off("error", onError);
+        if (m.type === "error") reject(new Error(m.message));
+        else resolve(m);
+      });
+    });
+  const ask = async <T extends FromWorker["type"]>(type: "lastSeqs" | "stop", want: T) =>
+    Promise.all(
+      workers.map(async (w) => {
+        const reply = next(w);
+        w.postMessage({ type });
+        const m = await reply;
+        if (m.type !== want) throw new Error(`worker replied ${m.type}, expected ${want}`);
+        return m as Extract<FromWorker, { type: T }>;
       }),
     );
+  try {
+    await Promise.all(workers.map(next));
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw e;
   }
-  return { sockets, receipts };
+  return {
+    async lastSeqs(): Promise<number[]> {
+      return (await ask("lastSeqs", "lastSeqs")).flatMap((m) => m.lastSeqs);
+    },
+    async stop() {
+      const replies = await ask("stop", "receipts");
+      await Promise.all(workers.map((w) => w.terminate()));
+      const receipts: Receipts[] = replies.flatMap((m) => m.seqs.map((seqs, i) => ({ seqs, times: m.times[i]! })));
+      const sizes = replies.map((m) => m.avgPatchBytes).filter(Number.isFinite);
+      return { receipts, avgPatchBytes: sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : NaN };
+    },
+    async kill() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
 }
 
 /** POSTs at a steady rate for `seconds`; each resolves with the seq the server gave. */
 async function postSteady(rate: number, seconds: number, post: () => Promise<number>) {
   const acks: Ack[] = [];
   let failures = 0;
+  let firstError = "";
   const inflight = new Set<Promise<void>>();
-  const start = performance.now();
+  const start = now();
   let sent = 0;
-  let maxInflight = 0;
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
-      const elapsed = performance.now() - start;
+      const elapsed = now() - start;
       const due = Math.min(Math.floor((elapsed / 1000) * rate), rate * seconds);
       while (sent < due) {
         sent++;
+        const t = now();
         const p = post().then(
-          (seq) => void acks.push({ seq, at: performance.now() }),
-          () => void failures++,
+          (seq) => void acks.push({ seq, sent: t, at: now() }),
+          (e: Error) => {
+            failures++;
+            firstError ||= `${e.message}${e.cause ? ` (${(e.cause as Error).message})` : ""}`;
+          },
         );
         inflight.add(p);
         void p.finally(() => inflight.delete(p));
       }
-      maxInflight = Math.max(maxInflight, inflight.size);
       if (sent >= rate * seconds) {
         clearInterval(tick);
         resolve();
@@ -81,7 +122,7 @@ async function postSteady(rate: number, seconds: number, post: () => Promise<num
     }, 2);
   });
   await Promise.all(inflight);
-  return { acks, failures, sent, sendSeconds: (performance.now() - start) / 1000, maxInflight };
+  return { acks, failures, firstError, sent, start, sendSeconds: (now() - start) / 1000 };
 }
 
 function firstAtLeast(seqs: number[], seq: number): number {
@@ -95,70 +136,87 @@ function firstAtLeast(seqs: number[], seq: number): number {
   return lo;
 }
 
+/** Per event, when the last client got it: minus the ack time (floored at 0), and minus the send time. */
 function latencies(acks: Ack[], receipts: Receipts[]) {
-  const perEvent: number[] = [];
+  const fromAck: number[] = [];
+  const fromSend: number[] = [];
   let missing = 0;
   for (const a of acks) {
-    let worst = 0;
-    let complete = true;
+    let last = -Infinity;
     for (const r of receipts) {
       const i = firstAtLeast(r.seqs, a.seq);
       if (i === r.seqs.length) {
-        complete = false;
+        last = NaN;
         break;
       }
-      worst = Math.max(worst, r.times[i]! - a.at);
+      last = Math.max(last, r.times[i]!);
     }
-    if (complete) perEvent.push(worst);
-    else missing++;
+    if (Number.isNaN(last)) missing++;
+    else {
+      fromAck.push(Math.max(0, last - a.at));
+      fromSend.push(last - a.sent);
+    }
   }
-  return { perEvent, missing };
+  return { fromAck, fromSend, missing };
 }
 
-async function waitDelivered(receipts: Receipts[], seq: number, ms: number) {
+async function waitDelivered(lastSeqs: () => Promise<number[]>, seq: number, ms: number) {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline && !receipts.every((r) => (r.seqs[r.seqs.length - 1] ?? 0) >= seq)) await new Promise((r) => setTimeout(r, 20));
+  while (Date.now() < deadline && !(await lastSeqs()).every((s) => s >= seq)) await new Promise((r) => setTimeout(r, 50));
 }
 
 interface FanoutRun {
   name: string;
   events: number;
   failures: number;
+  firstError: string;
   rate: number;
   p50: number;
   p99: number;
   max: number;
+  sendP99: number;
+  ackP99: number;
   missing: number;
   messages: number;
+  avgPatchBytes: number;
+  machineBusyPct: number;
   cpuSeconds: number;
 }
 
 async function measure(name: string, child: Child, auth: Record<string, string> | undefined, post: () => Promise<number>, seconds: number): Promise<FanoutRun> {
-  const { sockets, receipts } = await connectClients(child.url, CLIENTS, auth);
+  const clients = await startClients(child.url, CLIENTS, auth);
   try {
     await new Promise((r) => setTimeout(r, 500)); // let the connection burst settle
-    const before = receipts.map((r) => r.seqs.length);
     const cpu0 = cpuSeconds(child.pid);
+    const m0 = machineJiffies();
     const run = await postSteady(RATE, seconds, post);
     const maxSeq = Math.max(0, ...run.acks.map((a) => a.seq));
-    await waitDelivered(receipts, maxSeq, 5_000);
+    await waitDelivered(() => clients.lastSeqs(), maxSeq, 5_000);
     const cpu = cpuSeconds(child.pid) - cpu0;
-    const { perEvent, missing } = latencies(run.acks, receipts);
-    const messages = receipts.reduce((s, r, i) => s + r.seqs.length - before[i]!, 0);
+    const m1 = machineJiffies();
+    const { receipts, avgPatchBytes } = await clients.stop();
+    const { fromAck, fromSend, missing } = latencies(run.acks, receipts);
+    const messages = receipts.reduce((n, r) => n + r.times.filter((t) => t >= run.start).length, 0);
     return {
       name,
       events: run.acks.length,
       failures: run.failures,
+      firstError: run.firstError,
       rate: run.acks.length / run.sendSeconds,
-      p50: percentile(perEvent, 50),
-      p99: percentile(perEvent, 99),
-      max: percentile(perEvent, 100),
+      p50: percentile(fromAck, 50),
+      p99: percentile(fromAck, 99),
+      max: percentile(fromAck, 100),
+      sendP99: percentile(fromSend, 99),
+      ackP99: percentile(run.acks.map((a) => a.at - a.sent), 99),
       missing,
       messages,
+      avgPatchBytes,
       cpuSeconds: cpu,
+      machineBusyPct: (100 * (m1.busy - m0.busy)) / (m1.total - m0.total),
     };
-  } finally {
-    for (const s of sockets) s.disconnect();
+  } catch (e) {
+    await clients.kill();
+    throw e;
   }
 }
 
@@ -197,12 +255,15 @@ export async function runFanout(o: BenchOptions): Promise<SectionResult> {
   const limit = 2 * b.p99 + COALESCE_MS;
   const notes = [
     "latency: POST acknowledged (in the bench process) → the last of the clients holds a patch with seq ≥ the event's; negative (patch before ack) counts as 0",
+    "from-send: the same, counted from when the POST was sent (the baseline emits before it replies, so its from-ack figure is ~0); POST p99: request → acknowledgement",
+    "machine busy %: all cores, server + clients + load generator (near 100% = the machine, not the server under test, limits the figures)",
     "CPU per update = server utime+stime over the send window and drain ÷ (events acknowledged × clients); 'messages' = patch messages the clients received",
-    `the ${CLIENTS} clients and the load generator share the bench process: the baseline's ${RATE * CLIENTS} messages/s load it far more than carewatch's coalesced patches`,
+    `the ${CLIENTS} clients run in ${WORKERS} worker threads of the bench process, the load generator on its main thread; the baseline's ${RATE * CLIENTS} messages/s load them far more than carewatch's coalesced patches`,
   ];
   for (const r of runs) {
     if (r.missing) notes.push(`${r.name}: ${r.missing} event(s) never reached every client`);
-    if (r.failures) notes.push(`${r.name}: ${r.failures} POST(s) failed`);
+    if (r.failures) notes.push(`${r.name}: ${r.failures} POST(s) failed, first: ${r.firstError}`);
+    if (r.rate < 0.95 * RATE) notes.push(`${r.name}: only ${r.rate.toFixed(0)} of ${RATE} events/s acknowledged (first send → last ack): the server or the machine could not keep up`);
   }
   return {
     name: "fanout",
@@ -214,8 +275,12 @@ export async function runFanout(o: BenchOptions): Promise<SectionResult> {
       "p50 ms": r.p50,
       "p99 ms": r.p99,
       "max ms": r.max,
+      "POST p99 ms": r.ackP99,
+      "from-send p99 ms": r.sendP99,
       messages: r.messages,
+      "avg patch KB": r.avgPatchBytes / 1024,
       "server CPU s": r.cpuSeconds,
+      "machine busy %": r.machineBusyPct,
       "CPU µs per event×client": (r.cpuSeconds * 1e6) / (r.events * CLIENTS),
       "CPU µs per message": (r.cpuSeconds * 1e6) / r.messages,
     })),

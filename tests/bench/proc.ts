@@ -53,7 +53,9 @@ async function waitReady(url: string, child: ChildProcess, err: () => string): P
 async function launch(name: string, args: string[], env: Record<string, string>): Promise<Child> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), `carewatch-bench-${name}-`));
-  const child = spawn(process.execPath, args, {
+  // BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there when it exits (for digging into a slow figure).
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, [...prof, ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", CAREWATCH_DATA_DIR: dataDir, BENCH_DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "ignore", "pipe"],
@@ -138,4 +140,12 @@ export async function storedSeq(child: Child, key: string, facilityId = "sl-drug
   const r = await fetch(`${child.url}/api/v1/facilities/${facilityId}/status`, { headers: { authorization: `Bearer ${key}` } });
   if (!r.ok) return null;
   return ((await r.json()) as { as_of_seq?: number }).as_of_seq ?? null;
+}
+
+/** Whole-machine CPU jiffies from /proc/stat: busy (all but idle and iowait) and total. */
+export function machineJiffies(): { busy: number; total: number } {
+  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+  return { busy: total - idle, total };
 }

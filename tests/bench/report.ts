@@ -37,7 +37,10 @@ export function table(rows: Record<string, Cell>[]): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => cols.map((c) => fmt(r[c])));
   const width = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (vals: string[]) => "  " + vals.map((v, i) => (i === 0 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join("  ");
+  // Numbers right-aligned, text left-aligned.
+  const right = cols.map((c) => rows.every((r) => typeof r[c] !== "string"));
+  const pad = (v: string, i: number) => (right[i] ? v.padStart(width[i]!) : v.padEnd(width[i]!));
+  const line = (vals: string[]) => ("  " + vals.map(pad).join("  ")).trimEnd();
   return [line(cols), "  " + width.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 

@@ -62,6 +62,6 @@ export interface ClientToServerEvents {}
 
 /** How often the hub says "still here" (a quiet board shows "live as of"). */
 export const HEARTBEAT_MS = 2_000;
-/** Displays see at most one patch per window; the final state always follows (issue 3: ≤ 250 ms). */
-export const COALESCE_MS = 200;
+/** Displays see at most one patch per window (10 a second is plenty for a person); the final state always follows. */
+export const COALESCE_MS = 100;
 export const TICKER_LENGTH = 30;

@@ -23,7 +23,7 @@ export function createAppender(db: Database.Database, registry: Registry): Appen
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   /** One request, inside its own savepoint: everything or nothing. */
-  const appendOne = db.transaction((req: AppendRequest, committed: CommittedEvent[]): AppendOutcome => {
+  const appendOneInSavepoint = db.transaction((req: AppendRequest, committed: CommittedEvent[]): AppendOutcome => {
     const results: AppendResult[] = [];
     const conflicts: Conflict[] = [];
     const mine: CommittedEvent[] = [];
@@ -68,10 +68,20 @@ export function createAppender(db: Database.Database, registry: Registry): Appen
     });
     // Keep checking every event first so the 409 lists every conflict; then roll back.
     if (conflicts.length) throw new RequestConflict(conflicts);
+    projector.flush();
     committed.push(...mine);
     const accepted = results.filter((r) => r.status === "accepted").length;
     return { ok: true, results, accepted, duplicates: results.length - accepted };
   });
+
+  /** Whatever ends a request's savepoint early (conflict or fault) also drops its gathered rollups. */
+  const appendOne = (req: AppendRequest, committed: CommittedEvent[]): AppendOutcome => {
+    try {
+      return appendOneInSavepoint(req, committed);
+    } finally {
+      projector.discard();
+    }
+  };
 
   const appendAll = db.transaction((reqs: AppendRequest[]) => {
     const committed: CommittedEvent[] = [];

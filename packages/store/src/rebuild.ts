@@ -56,6 +56,7 @@ export function rebuild(db: Database.Database, registry: Registry, onProgress?: 
         done++;
         if (done % PAGE === 0) onProgress?.(done, total);
       }
+      projector.flush();
     }
     if (done % PAGE !== 0 || done === 0) onProgress?.(done, total);
 

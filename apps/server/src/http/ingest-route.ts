@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toPointer, validateBody, type FieldProblem } from "@carewatch/domain";
 import type { GroupCommitter, Store } from "@carewatch/store";
@@ -15,6 +15,9 @@ interface IngestDeps {
   limiter: RateLimiter;
   now: () => number;
 }
+
+const tooLarge = (c: Context) => problem(c, "body-too-large", { detail: `The body exceeds ${MAX_BODY_BYTES} bytes (1 MiB); send fewer events per batch` });
+const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
 
 type Env = { Variables: { principal: KeyPrincipal; requestId: string } };
 
@@ -40,10 +43,13 @@ export function ingestRoute(deps: IngestDeps) {
       }
       await next();
     },
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => problem(c, "body-too-large", { detail: `The body exceeds ${MAX_BODY_BYTES} bytes (1 MiB); send fewer events per batch` }),
-    }),
+    async (c, next) => {
+      // With a Content-Length (Node's parser holds the body to it) the header decides at once;
+      // only chunked bodies need bodyLimit's counting stream, which costs ~15% of a small request.
+      const declared = c.req.header("content-length");
+      if (declared === undefined) return streamedLimit(c, next);
+      return Number(declared) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    },
     async (c) => {
       const principal = c.get("principal");
       const text = await c.req.text();

@@ -368,12 +368,30 @@ describe("validation rules", () => {
       const own = await startTestServer({ now: clock.now });
       try {
         const k = own.key(SONG_MA);
-        const r = await postEvents(own.url, k, hugeBody());
-        expectProblem(r, 413);
-        const closes = (r.headers.get("connection") ?? "").toLowerCase() === "close";
         const attempt = () => postEvents(own.url, k, census(SONG_MA, 1, AT)).then((x) => ({ status: x.status, text: x.text }), (e: Error) => ({ status: -1, text: String((e as { cause?: unknown }).cause ?? e) }));
-        const next = [await attempt(), ...(await Promise.all([attempt(), attempt(), attempt()]))];
-        if (!closes) for (const n of next) expect(n.status, `request after a keep-alive 413 failed: ${n.text}`).toBe(202);
+        for (const mode of ["content-length", "chunked"] as const) {
+          const body = hugeBody();
+          const bytes = new TextEncoder().encode(body);
+          const res = await fetch(`${own.url}/api/v1/events`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${k}`, "content-type": "application/json" },
+            body:
+              mode === "chunked"
+                ? new ReadableStream({
+                    start(ctrl) {
+                      for (let i = 0; i < bytes.length; i += 64 * 1024) ctrl.enqueue(bytes.slice(i, i + 64 * 1024));
+                      ctrl.close();
+                    },
+                  })
+                : body,
+            duplex: "half",
+          } as RequestInit);
+          const text = await res.text();
+          expectProblem({ status: res.status, headers: res.headers, json: JSON.parse(text), text }, 413);
+          const closes = (res.headers.get("connection") ?? "").toLowerCase() === "close";
+          const next = [await attempt(), await attempt(), ...(await Promise.all([attempt(), attempt()]))];
+          if (!closes) for (const n of next) expect(n.status, `${mode}: a request after a keep-alive 413 failed: ${n.text}`).toBe(202);
+        }
       } finally {
         await own.stop();
       }

@@ -20,7 +20,7 @@ export interface AppDeps {
   now: () => number;
   rateLimit: number;
   webDir: string | null;
-  buildId: string;
+  buildId: () => string;
   /** False while shutting down: /readyz turns 503 so a balancer stops sending traffic. */
   accepting: () => boolean;
 }
@@ -57,11 +57,11 @@ export function createApp(d: AppDeps) {
     trpcServer({
       endpoint: "/trpc",
       router: appRouter,
-      createContext: (_opts, c) => ({ store: d.store, now: d.now, buildId: d.buildId, display: displayFromContext(c, d.store) }),
+      createContext: (_opts, c) => ({ store: d.store, now: d.now, buildId: d.buildId(), display: displayFromContext(c, d.store) }),
     }),
   );
 
-  app.route("/", webRoutes({ store: d.store, webDir: d.webDir, buildId: d.buildId }));
+  app.route("/", webRoutes({ store: d.store, webDir: d.webDir }));
 
   // Faults in carewatch itself: logged with the request id; a busy database is a 503 to retry.
   app.onError((err, c) => {

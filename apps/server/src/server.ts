@@ -36,7 +36,10 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   const now = opts.now ?? Date.now;
   const store = createStore({ path: config.dbPath, registry: config.registry, log });
   const committer = new GroupCommitter(store);
-  const buildId = readBuildId(config.webDir, `server-${Date.now()}`);
+  // Read on every heartbeat and snapshot (a tiny file): a web build deployed under a running
+  // server, or a restart on a new build, reloads every open wall.
+  const fallbackBuildId = `server-${Date.now()}`;
+  const buildId = () => readBuildId(config.webDir, fallbackBuildId);
   let accepting = true;
 
   const app = createApp({ store, committer, log, now, rateLimit: config.rateLimit, webDir: config.webDir, buildId, accepting: () => accepting });

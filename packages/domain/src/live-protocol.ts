@@ -17,12 +17,16 @@ export function judgePatch(clientSeq: number, patch: Pick<StatusPatch, "fromSeq"
   return "apply";
 }
 
+/** Does an incoming status replace the one a client holds? Never one reflecting fewer events. */
+export function statusSupersedes(incoming: Pick<FacilityStatus, "as_of_seq">, held: Pick<FacilityStatus, "as_of_seq"> | undefined): boolean {
+  return held === undefined || incoming.as_of_seq >= held.as_of_seq;
+}
+
 /** Merge statuses into a map, keeping the newer of each facility's; returns the ids that changed. */
 export function mergeStatuses(into: Map<string, FacilityStatus>, incoming: readonly FacilityStatus[]): string[] {
   const changed: string[] = [];
   for (const s of incoming) {
-    const had = into.get(s.facility_id);
-    if (!had || s.as_of_seq >= had.as_of_seq) {
+    if (statusSupersedes(s, into.get(s.facility_id))) {
       into.set(s.facility_id, s);
       changed.push(s.facility_id);
     }

@@ -9,7 +9,7 @@ export interface HubOptions {
   httpServer: HttpServer;
   store: Store;
   now: () => number;
-  buildId: string;
+  buildId: () => string;
   allowedOrigins: string[];
   log: Logger;
   /** How often revoked displays are looked for and every status is re-sent (staleness, midnight). */
@@ -73,7 +73,7 @@ export function createHub(o: HubOptions) {
     timer = setTimeout(flush, wait);
   });
 
-  const heartbeat = setInterval(() => io.emit("heartbeat", { seq: sentSeq, serverTime: o.now(), buildId: o.buildId }), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => io.emit("heartbeat", { seq: sentSeq, serverTime: o.now(), buildId: o.buildId() }), HEARTBEAT_MS);
 
   // Staleness and "today" change with the clock, not only with events: re-send every status now and then.
   const refresh = setInterval(() => {

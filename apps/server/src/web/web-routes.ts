@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
@@ -22,10 +22,10 @@ function refusalPage(reason: string): string {
  * check the display token first: `?display=<token>` sets an HttpOnly cookie and redirects to
  * the clean URL, so the token does not stay in the address bar of a wall in a public room.
  */
-export function webRoutes(deps: { store: Store; webDir: string | null; buildId: string }) {
+export function webRoutes(deps: { store: Store; webDir: string | null }) {
   const app = new Hono();
   const { webDir, store } = deps;
-  const indexHtml = webDir ? readFileSync(path.join(webDir, "index.html"), "utf8") : null;
+  const indexFile = webDir ? path.join(webDir, "index.html") : null;
 
   app.use("*", async (c, next) => {
     if (!GUARDED.test(c.req.path)) return next();
@@ -42,7 +42,7 @@ export function webRoutes(deps: { store: Store; webDir: string | null; buildId: 
     return next();
   });
 
-  if (!webDir || !indexHtml) {
+  if (!webDir || !indexFile || !existsSync(indexFile)) {
     app.get("*", (c) => c.text("carewatch: the web app is not built (run `pnpm build`). The API is at /api/v1/docs.", 503));
     return app;
   }
@@ -58,7 +58,8 @@ export function webRoutes(deps: { store: Store; webDir: string | null; buildId: 
   // Every other path is a client-side route of the single-page app.
   app.get("*", (c) => {
     c.header("cache-control", "no-cache");
-    return c.html(indexHtml);
+    // Read each time (the OS caches it): a rebuilt web app is served without a restart.
+    return c.html(readFileSync(indexFile, "utf8"));
   });
   return app;
 }

@@ -12,7 +12,7 @@
 //    heartbeats behind us (the server's log was replaced) and after a silence: resync too;
 //  - no heartbeat or patch for `silenceMs`, or a disconnect: 'offline' until a resync completes.
 import type { BoardSnapshot, FacilityStatus, Heartbeat, StatusPatch, TickerLine, TrendPoint } from "@carewatch/domain";
-import { HEARTBEAT_MS, TICKER_LENGTH } from "../protocol-constants";
+import { HEARTBEAT_MS, judgePatch, statusSupersedes, TICKER_LENGTH } from "@carewatch/domain/client";
 import { hourStart, HOUR_MS } from "../time";
 import { UnauthorizedError, type BoardTransport, type Changes } from "./protocol";
 
@@ -239,7 +239,7 @@ export class Board {
       const pending = this.#pending.sort((a, b) => a.fromSeq - b.fromSeq);
       this.#pending = [];
       for (const p of pending) {
-        if (p.fromSeq <= this.seq) this.#apply(p);
+        if (judgePatch(this.seq, p) !== "gap") this.#apply(p);
         else this.#again = true;
       }
       // A gap that does not close after a few rounds: let the retry timer pace the requests.
@@ -302,9 +302,8 @@ export class Board {
     let facilities: Record<string, FacilityStatus> | null = null;
     let trends: Record<string, TrendPoint[]> | null = null;
     for (const f of incoming) {
-      const current = this.facilities[f.facility_id];
       // Never take a facility back to an older state (a late or reordered patch).
-      if (current && f.as_of_seq < current.as_of_seq) continue;
+      if (!statusSupersedes(f, this.facilities[f.facility_id])) continue;
       facilities ??= { ...this.facilities };
       facilities[f.facility_id] = f;
       const points = this.trends[f.facility_id] ?? [];
@@ -335,7 +334,7 @@ export class Board {
     this.lastPatchAt = Date.now();
     const wasSilent = this.#silent;
     this.#signal();
-    if (!this.loaded || p.fromSeq > this.seq) {
+    if (!this.loaded || judgePatch(this.seq, p) === "gap") {
       // A gap (or the first load has not landed yet): keep it, fetch what we missed.
       this.#pending.push(p);
       if (this.#pending.length > MAX_PENDING) this.#pending.shift();

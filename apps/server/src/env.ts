@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -70,10 +70,28 @@ export function loadRegistry(file: string | undefined): { registry: Registry; so
   return { registry: parsed.registry, source };
 }
 
+/**
+ * Create a directory and its missing parents one level at a time. Node's `recursive: true`
+ * never returns for some paths (under /proc it spins at 100% CPU), which would hang start-up
+ * with no message instead of naming the bad variable.
+ */
+function makeDirs(abs: string): void {
+  const missing: string[] = [];
+  let dir = abs;
+  while (!existsSync(dir)) {
+    missing.unshift(dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
 export function ensureDataDir(dir: string): string {
   const abs = path.resolve(dir);
   try {
-    mkdirSync(abs, { recursive: true });
+    makeDirs(abs);
+    if (!statSync(abs).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
     accessSync(abs, constants.R_OK | constants.W_OK);
   } catch (e) {
     throw new ConfigError(`CAREWATCH_DATA_DIR: ${abs} is not a readable and writable directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

@@ -16,7 +16,10 @@ interface IngestDeps {
   now: () => number;
 }
 
-const tooLarge = (c: Context) => problem(c, "body-too-large", { detail: `The body exceeds ${MAX_BODY_BYTES} bytes (1 MiB); send fewer events per batch` });
+// The unread rest of an oversized body is still on the connection: close it rather than let the
+// client reuse a connection the server is about to drop.
+const tooLarge = (c: Context) =>
+  problem(c, "body-too-large", { detail: `The body exceeds ${MAX_BODY_BYTES} bytes (1 MiB); send fewer events per batch`, headers: { connection: "close" } });
 const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
 
 type Env = { Variables: { principal: KeyPrincipal; requestId: string } };

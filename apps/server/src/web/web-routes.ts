@@ -13,7 +13,7 @@ function refusalPage(reason: string): string {
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>carewatch — không được phép</title>
 <style>body{background:#0b0f14;color:#e8edf2;font:2vw/1.4 system-ui,sans-serif;display:grid;place-items:center;height:100vh;margin:0;text-align:center}
 .box{border:.3vw solid #ff6b6b;padding:3vw 4vw;border-radius:1vw}h1{font-size:3vw;margin:0 0 1vw}p{margin:.5vw 0;color:#aab4bf}</style></head>
-<body><div class="box" role="alert"><h1>⛔ Màn hình này chưa được cấp quyền</h1><p>This display is not authorised.</p>
+<body><div class="box" role="alert"><h1>✖ Màn hình này chưa được cấp quyền</h1><p>This display is not authorised.</p>
 <p>${reason}</p><p><small>Quản trị viên: <code>pnpm --silent cw displays create "Tên màn hình"</code> rồi mở đường dẫn được in ra.</small></p></div></body></html>`;
 }
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMISSION_COHORTS, DISCHARGE_OUTCOMES, EVENT_TYPES, REFERRAL_STATUSES, REFERRAL_URGENCIES, TREATMENT_CATEGORIES } from "@carewatch/domain";
 import { admission, census, discharge, expectProblem, makeClock, MIN, SONG_MA, statusOf, T0, treatment, uid, referral } from "../support/contract-helpers.js";
-import { createValidator } from "../support/json-schema-lite.js";
+import { createValidator } from "../support/openapi-validator.js";
 import { postEvents, startTestServer, type TestServer } from "../support/server.js";
 
 /**

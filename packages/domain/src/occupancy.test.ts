@@ -42,17 +42,25 @@ function oracle(events: readonly AcceptedEvent[]): Oracle {
   const censuses = byTime.filter((e) => e.event.type === "census");
   const latest = censuses.at(-1);
   const base = latest && latest.event.type === "census" ? latest.event.occupied : 0;
-  let net = 0;
+  // Walk strictly later movements in time order; those at one instant count together (their
+  // order is unknown). A running count below zero anywhere flags the unit until the next census.
+  const atInstant = new Map<number, number>();
   for (const e of byTime) {
     if (latest && e.occurredAtMs <= latest.occurredAtMs) continue; // strictly later only
-    if (e.event.type === "admission") net += e.event.count;
-    if (e.event.type === "discharge") net -= e.event.count;
+    const d = e.event.type === "admission" ? e.event.count : e.event.type === "discharge" ? -e.event.count : 0;
+    if (d !== 0) atInstant.set(e.occurredAtMs, (atInstant.get(e.occurredAtMs) ?? 0) + d);
+  }
+  let net = 0;
+  let dipped = false;
+  for (const d of atInstant.values()) {
+    net += d;
+    if (base + net < 0) dipped = true;
   }
   const raw = base + net;
   const withCapacity = censuses.filter((e) => e.event.type === "census" && e.event.capacity !== undefined);
   const capEvent = withCapacity.at(-1);
   const capacity = capEvent && capEvent.event.type === "census" ? (capEvent.event.capacity ?? null) : null;
-  return { occupied: Math.max(0, raw), inconsistent: raw < 0, capacity };
+  return { occupied: Math.max(0, raw), inconsistent: dipped, capacity };
 }
 
 function observed(ledger: UnitLedger): Oracle {
@@ -169,14 +177,14 @@ describe("foldLedger — properties", () => {
     );
   });
 
-  it("incremental application (census recomputes from the log so far) equals the fold", () => {
+  it("incremental application (a census or late movement recomputes from the log so far) equals the fold", () => {
     fc.assert(
       fc.property(eventSetArb(12), (set) => {
         let ledger = EMPTY_LEDGER;
         const log: AcceptedEvent[] = [];
         for (const e of set) {
-          ledger = applyToLedger(ledger, e, (at) => log.filter((m) => m.occurredAtMs > at).reduce((s, m) => s + movement(m), 0));
-          log.push(e);
+          log.push(e); // the store inserts the event before projecting it
+          ledger = applyToLedger(ledger, e, (at) => log.filter((m) => m.occurredAtMs > at).map((m) => ({ at: m.occurredAtMs, delta: movement(m) })));
         }
         expect(ledger).toEqual(foldLedger(set));
       }),
@@ -284,5 +292,27 @@ describe("foldLedger — contract examples", () => {
     expect(movement(admission("a", T0, 3))).toBe(3);
     expect(movement(discharge("d", T0, 3))).toBe(-3);
     expect(ledgerOccupancy(foldLedger([census("c", T0, 7), ref, treatment("t", T0 + 1, 40)])).occupied).toBe(7);
+  });
+});
+
+describe("the inconsistent flag is sticky until the next census", () => {
+  const ev = (id: string, min: number, body: Record<string, unknown>): AcceptedEvent =>
+    ({ event: { event_id: id, facility_id: "f", occurred_at: "", ...body }, occurredAtMs: Date.UTC(2026, 10, 22, 1, min) }) as unknown as AcceptedEvent;
+  it("an admission after an over-discharge does not clear it; a census does", () => {
+    const census3 = ev("c1", 0, { type: "census", occupied: 3 });
+    const dis5 = ev("d1", 10, { type: "discharge", count: 5 });
+    const adm4 = ev("a1", 15, { type: "admission", count: 4 });
+    for (const order of [[census3, dis5, adm4], [adm4, dis5, census3], [dis5, adm4, census3]]) {
+      expect(ledgerOccupancy(foldLedger(order))).toEqual({ occupied: 2, inconsistent: true });
+    }
+    const census8 = ev("c2", 20, { type: "census", occupied: 8 });
+    expect(ledgerOccupancy(foldLedger([census3, dis5, adm4, census8]))).toEqual({ occupied: 8, inconsistent: false });
+  });
+  it("movements at one instant count together: +1 and −1 at once never dip", () => {
+    const c = ev("c", 0, { type: "census", occupied: 0 });
+    const a = ev("a", 5, { type: "admission", count: 1 });
+    const d = ev("d", 5, { type: "discharge", count: 1 });
+    expect(ledgerOccupancy(foldLedger([c, d, a]))).toEqual({ occupied: 0, inconsistent: false });
+    expect(ledgerOccupancy(foldLedger([c, a, d]))).toEqual({ occupied: 0, inconsistent: false });
   });
 });

@@ -1,5 +1,5 @@
 import { levelFor, occupancyPct, round1 } from "./levels.js";
-import { ledgerOccupancy, type UnitLedger } from "./occupancy.js";
+import { EMPTY_LEDGER as EMPTY, ledgerOccupancy, type UnitLedger } from "./occupancy.js";
 import type { Facility } from "./registry.js";
 import { isStale } from "./staleness.js";
 import type { FacilityStatus, TodayCounts, UnitStatus } from "./status-schema.js";
@@ -15,7 +15,6 @@ export interface StatusInputs {
   now: number;
 }
 
-const EMPTY: UnitLedger = { census: null, netAfter: 0, capacity: null };
 
 function measure(ledger: UnitLedger, configuredCapacity: number) {
   const { occupied, inconsistent } = ledgerOccupancy(ledger);

@@ -35,6 +35,9 @@ CREATE TABLE unit_state (
   census_event_id TEXT,
   census_occupied INTEGER,
   net_after       INTEGER NOT NULL DEFAULT 0,
+  low_water       INTEGER NOT NULL DEFAULT 0, -- lowest running total after the census (inconsistent flag)
+  low_before_last INTEGER NOT NULL DEFAULT 0,
+  last_move_at    INTEGER,                    -- latest movement after the census
   cap_at          INTEGER,
   cap_event_id    TEXT,
   cap_value       INTEGER,

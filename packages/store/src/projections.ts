@@ -5,6 +5,7 @@ import {
   localDay,
   movement,
   referralMove,
+  type Movement,
   type ReferralStatus,
   type Registry,
   type UnitLedger,
@@ -41,6 +42,9 @@ export interface UnitStateRow {
   census_event_id: string | null;
   census_occupied: number | null;
   net_after: number;
+  low_water: number;
+  low_before_last: number;
+  last_move_at: number | null;
   cap_at: number | null;
   cap_event_id: string | null;
   cap_value: number | null;
@@ -53,6 +57,9 @@ export function rowToLedger(r: UnitStateRow): UnitLedger {
         ? null
         : { at: r.census_at, eventId: r.census_event_id, occupied: r.census_occupied },
     netAfter: r.net_after,
+    lowWater: r.low_water,
+    lowBeforeLast: r.low_before_last,
+    lastMovementAt: r.last_move_at,
     capacity:
       r.cap_at === null || r.cap_event_id === null || r.cap_value === null
         ? null
@@ -95,17 +102,19 @@ export interface Projector {
 export function createProjector(db: Database.Database, t: ProjectionTables, registry: Registry): Projector {
   const getLedger = db.prepare(`SELECT * FROM ${t.unitState} WHERE facility_id = ? AND unit = ?`);
   const putLedger = db.prepare(`INSERT INTO ${t.unitState}
-      (facility_id, unit, census_at, census_event_id, census_occupied, net_after, cap_at, cap_event_id, cap_value)
-      VALUES (@facility_id, @unit, @census_at, @census_event_id, @census_occupied, @net_after, @cap_at, @cap_event_id, @cap_value)
+      (facility_id, unit, census_at, census_event_id, census_occupied, net_after, low_water, low_before_last, last_move_at, cap_at, cap_event_id, cap_value)
+      VALUES (@facility_id, @unit, @census_at, @census_event_id, @census_occupied, @net_after, @low_water, @low_before_last, @last_move_at, @cap_at, @cap_event_id, @cap_value)
       ON CONFLICT (facility_id, unit) DO UPDATE SET
         census_at = excluded.census_at, census_event_id = excluded.census_event_id,
         census_occupied = excluded.census_occupied, net_after = excluded.net_after,
+        low_water = excluded.low_water, low_before_last = excluded.low_before_last, last_move_at = excluded.last_move_at,
         cap_at = excluded.cap_at, cap_event_id = excluded.cap_event_id, cap_value = excluded.cap_value`);
   // Movements strictly after a census instant, among events logged up to the one being applied
   // (`seq <= ?`): for append that is the whole log; for rebuild it replays the log as it grew, so
   // later movements are added once, incrementally, exactly as append did.
-  const movementsAfter = db.prepare(`SELECT COALESCE(SUM(delta), 0) AS n FROM events
-      WHERE facility_id = ? AND unit IS ? AND occurred_at_ms > ? AND seq <= ?`).pluck();
+  const movementsAfter = db.prepare(`SELECT occurred_at_ms AS at, SUM(delta) AS delta FROM events
+      WHERE facility_id = ? AND unit IS ? AND occurred_at_ms > ? AND seq <= ? AND delta <> 0
+      GROUP BY occurred_at_ms`);
   const touchFacility = db.prepare(`INSERT INTO ${t.facilityState} (facility_id, last_received_at, last_seq)
       VALUES (?, ?, ?)
       ON CONFLICT (facility_id) DO UPDATE SET
@@ -148,7 +157,7 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
     const key = ledgerKey(e.event.unit);
     const row = getLedger.get(e.facilityId, key) as UnitStateRow | undefined;
     const before = row ? rowToLedger(row) : EMPTY_LEDGER;
-    const after = applyToLedger(before, e, (at) => movementsAfter.get(e.facilityId, unitColumn(key), at, e.seq) as number);
+    const after = applyToLedger(before, e, (at) => movementsAfter.all(e.facilityId, unitColumn(key), at, e.seq) as Movement[]);
     if (after === before && row) return; // applyToLedger returns the same object when nothing changed
     putLedger.run({
       facility_id: e.facilityId,
@@ -157,6 +166,9 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
       census_event_id: after.census?.eventId ?? null,
       census_occupied: after.census?.occupied ?? null,
       net_after: after.netAfter,
+      low_water: after.lowWater,
+      low_before_last: after.lowBeforeLast,
+      last_move_at: after.lastMovementAt,
       cap_at: after.capacity?.at ?? null,
       cap_event_id: after.capacity?.eventId ?? null,
       cap_value: after.capacity?.value ?? null,

@@ -17,6 +17,9 @@ import {
   type TreatmentCategory,
   type TrendPoint,
   type UnitLedger,
+  EMPTY_LEDGER,
+  summarizeMovements,
+  type Movement,
 } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, rowToAccepted, rowToCommitted, rowToTicker, type EventRow } from "./event-rows.js";
@@ -98,34 +101,29 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
   function unitTrend(f: Facility, key: string, instants: number[]): number[] {
     const unit = unitColumn(key);
     const first = instants[0] ?? 0;
-    let ledger: UnitLedger = { census: null, netAfter: 0, capacity: null };
+    let ledger: UnitLedger = EMPTY_LEDGER;
+    // Movements between the base census (or the beginning) and the first instant only matter as
+    // a sum here (a trend shows occupied, not the flag): one synthetic movement at `first`.
+    const baseMovement = (from: number): Movement[] => {
+      const delta = q.movementSum.get(f.id, unit, from, first) as number;
+      return delta !== 0 ? [{ at: first, delta }] : [];
+    };
     const base = (q.censusesAtLatest.all({ f: f.id, u: unit, t: first }) as { body: string; occurred_at_ms: number }[]).map(rowToAccepted);
-    for (const c of base) {
-      ledger = applyToLedger(ledger, c, (at) => q.movementSum.get(f.id, unit, at, first) as number);
-    }
-    if (ledger.census === null) ledger = { ...ledger, netAfter: q.movementSum.get(f.id, unit, -8.64e15, first) as number };
+    for (const c of base) ledger = applyToLedger(ledger, c, baseMovement);
+    if (ledger.census === null) ledger = { ...ledger, ...summarizeMovements(baseMovement(-8.64e15)) };
 
     const window = (q.window.all(f.id, unit, first, instants[instants.length - 1] ?? first) as { body: string; occurred_at_ms: number }[]).map(rowToAccepted);
-    const applied: AcceptedEvent[] = [];
-    // Movements already folded that are strictly after a census instant. `applied` is in time
-    // order, so scan back from its end and stop at the first one not after `at` (walking in time
-    // order that is at once: same-instant ties don't count).
-    const after = (at: number) => {
-      let net = 0;
-      for (let j = applied.length - 1; j >= 0; j--) {
-        const m = applied[j] as AcceptedEvent;
-        if (m.occurredAtMs <= at) break;
-        net += movement(m);
-      }
-      return net;
-    };
+    // Folded in time order, so only a census inside the window asks for movements after it,
+    // and those are all in the window (after `first`).
+    const known: Movement[] = [];
+    const after = (at: number): Movement[] => known.filter((m) => m.at > at);
     const out: number[] = [];
     let i = 0;
     for (const t of instants) {
       while (i < window.length && (window[i]?.occurredAtMs ?? Infinity) <= t) {
         const e = window[i++] as AcceptedEvent;
+        if (movement(e) !== 0) known.push({ at: e.occurredAtMs, delta: movement(e) });
         ledger = applyToLedger(ledger, e, after);
-        applied.push(e);
       }
       out.push(ledgerOccupancy(ledger).occupied);
     }

@@ -13,24 +13,43 @@ import { DEMO_FACILITIES, keysFor, newWallContext, openWall, VIEWPORT_1080, VIEW
  * README at 1080p and 4K, and checked to fit: no horizontal scrolling, every tile on screen,
  * every tile's figures inside the tile.
  */
-const SHOTS = path.join(ROOT, "docs/screenshots");
+// Every run saves its screenshots under tests/artifacts (ignored by git); the copies the README
+// shows are refreshed only on request (UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean.
+const SHOTS = path.join(ROOT, process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "tests/artifacts/screenshots");
 
 let browser: Browser;
 let server: TestServer;
 let token: string;
 
+/** The simulator's silent facility: its history ends (and was received) this long ago. */
+const SILENT = "lc-drug-rehab-2";
+const SILENT_FOR_MS = 3 * 3_600_000;
+
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const [b, s] = await Promise.all([launchChromium(), startTestServer()]);
+  // The server's clock is moved back while the silent facility's day is posted, so the board
+  // sees what a real silent facility looks like: nothing received for three hours.
+  let shift = 0;
+  const [b, s] = await Promise.all([launchChromium(), startTestServer({ now: () => Date.now() + shift })]);
   browser = b;
   server = s;
   token = server.display("README screenshots");
   const parsed = parseRegistry(demoRegistryDocument);
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const sim = createSimulator({ baseUrl: server.url, keys: keysFor(server), registry: parsed.registry, seed: 20261125, log: () => {} });
-  const r = await sim.backfill(1);
-  expect(r.failed).toBe(0);
-  expect(r.accepted).toBeGreaterThan(100);
+  const keys = keysFor(server);
+  const day = async (facilities: string[], now: () => number) => {
+    const sim = createSimulator({ baseUrl: server.url, keys, registry: parsed.registry, facilities, silent: null, now, seed: 20261125, log: () => {} });
+    const r = await sim.backfill(1);
+    expect(r.failed).toBe(0);
+    expect(r.accepted).toBeGreaterThan(10);
+  };
+  shift = -SILENT_FOR_MS;
+  await day([SILENT], () => Date.now() - SILENT_FOR_MS);
+  shift = 0;
+  await day(
+    DEMO_FACILITIES.filter((f) => f !== SILENT),
+    () => Date.now(),
+  );
 });
 afterAll(async () => {
   await browser?.close();
@@ -71,7 +90,7 @@ function measure(page: Page): Promise<Fit> {
       // The figures read from afar must be whole; a treatment that does not fit may be left out, not cut in half.
       const clipped = [
         ...[...t.querySelectorAll(".name, .occupied, .capacity, .available b, .level, .pct, .today b, .u-num")].filter((el) => cut(el) !== null).map(describe),
-        ...[...t.querySelectorAll(".treatments .treat, .today > span, .fresh")].filter((el) => cut(el) === "cut").map((el) => `${describe(el)} ${JSON.stringify(el.getBoundingClientRect())} in ${JSON.stringify(el.parentElement!.getBoundingClientRect())}`),
+        ...[...t.querySelectorAll(".treatments .treat, .today > span, .fresh")].filter((el) => cut(el) === "cut").map(describe),
       ];
       return { id: t.dataset.facility!, left: r.left, top: r.top, right: r.right, bottom: r.bottom, clipped };
     });
@@ -101,13 +120,17 @@ const cases = [
 
 describe("wall-board screenshots", () => {
   for (const c of cases) {
-    it(`fits ${c.viewport.width}×${c.viewport.height} (${c.lang}) and is saved as docs/screenshots/${c.file}`, async () => {
+    it(`fits ${c.viewport.width}×${c.viewport.height} (${c.lang}) and is saved as ${c.file}`, async () => {
       const context = await newWallContext(browser, c.viewport);
       try {
         const page = await context.newPage();
         await openWall(page, server.url, token, `lang=${c.lang}`);
         await settle(page);
         expect(await page.getByTestId("connection").innerText()).toContain(c.live);
+        // One silent facility, shown as such; every other one fresh.
+        const stale = await page.locator("article.tile.stale").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.facility));
+        expect(stale).toEqual([SILENT]);
+        expect(await page.locator(`article.tile[data-facility="${SILENT}"] [data-testid="stale-badge"]`).innerText()).toMatch(c.lang === "vi" ? /MẤT TÍN HIỆU.*3 giờ/ : /NO DATA for 3 h/);
 
         const fit = await measure(page);
         expect(fit.scrollWidth, "no horizontal scrollbar").toBeLessThanOrEqual(fit.clientWidth);
@@ -120,7 +143,6 @@ describe("wall-board screenshots", () => {
           expect(t.top, `${t.id} top`).toBeGreaterThanOrEqual(0);
           expect(t.right, `${t.id} right`).toBeLessThanOrEqual(c.viewport.width);
           expect(t.bottom, `${t.id} bottom`).toBeLessThanOrEqual(c.viewport.height);
-          if (t.clipped.length) console.log(c.file, t.id, t.clipped);
           expect(t.clipped, `${t.id}: figures cut off by the tile`).toEqual([]);
         }
 

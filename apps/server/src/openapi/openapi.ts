@@ -64,7 +64,7 @@ export function openApiDocument(serverUrl?: string) {
         "Numbers: occupied = latest census (by occurred_at; same instant: greater event_id) + admissions − discharges strictly after it, per unit, summed.",
         "Decisions this document adds to the contract: a retry is a duplicate when its canonical body (keys sorted, defaults applied — an omitted count equals count 1) is identical;",
         "a conflicting event in a batch (409) rejects the whole batch and lists every conflict; a referral repeating its current status is accepted and changes nothing;",
-        "open referrals are those requested, accepted or transferred; below-zero counts are clamped to 0 and flagged inconsistent until the next census;",
+        "open referrals are those requested, accepted or transferred; occupied is never below 0, and when the running count after the census (movements in occurred_at order, those at one instant together) dips below zero the status is inconsistent until the next census;",
         "a valid key posting for another facility gets 403 (checked after validation); checks run in the order 401, 429, 415, 413, 400, 422, 403, 409.",
       ].join(" "),
     },

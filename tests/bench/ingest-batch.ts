@@ -5,7 +5,7 @@ import { createKey, spawnBaseline, spawnCarewatch, storedSeq, type Child } from 
 import type { BenchOptions, SectionResult } from "./report.js";
 
 const BATCH = 1000;
-const CONNECTIONS = 4;
+const CONNECTIONS = 8;
 const TARGET_EVENTS_PER_S = 50_000;
 
 export async function runIngestBatch(o: BenchOptions): Promise<SectionResult> {

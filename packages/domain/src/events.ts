@@ -127,12 +127,16 @@ export type FacilityEventInput = z.input<typeof FacilityEventSchema>;
  * `"count": 1` and an omitted count are the same event; a different value is a 409.
  */
 export function canonicalEvent(event: FacilityEvent): string {
-  const sorted = Object.keys(event)
-    .sort()
-    .reduce<Record<string, unknown>>((acc, k) => {
-      const v = (event as Record<string, unknown>)[k];
-      if (v !== undefined) acc[k] = v;
-      return acc;
-    }, {});
+  // Copy into a fresh object in sorted key order, then one plain JSON.stringify (V8's fast path;
+  // a replacer or a sort per event costs several times more at batch-ingest rates).
+  const sorted: Record<string, unknown> = {};
+  for (const k of CANONICAL_KEYS) {
+    const v = (event as Record<string, unknown>)[k];
+    if (v !== undefined) sorted[k] = v;
+  }
   return JSON.stringify(sorted);
 }
+
+const CANONICAL_KEYS: string[] = [
+  ...new Set([CensusEventSchema, AdmissionEventSchema, DischargeEventSchema, TreatmentEventSchema, ReferralEventSchema].flatMap((s) => Object.keys(s.shape))),
+].sort();

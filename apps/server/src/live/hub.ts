@@ -57,6 +57,11 @@ export function createHub(o: HubOptions) {
   const flush = () => {
     timer = null;
     lastFlushAt = Date.now();
+    // Nobody watching (an ingest-only server): nothing to build, just move the mark forward.
+    if (io.engine.clientsCount === 0) {
+      sentSeq = o.store.lastSeq();
+      return;
+    }
     const now = o.now();
     const changes = o.store.changesSince(sentSeq, now);
     const patch: StatusPatch = changes

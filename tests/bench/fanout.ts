@@ -14,7 +14,7 @@ import { percentile, type BenchOptions, type SectionResult } from "./report.js";
 
 const CLIENTS = 200;
 const RATE = 200; // events per second
-const COALESCE_MS = 200; // packages/domain/src/live.ts
+import { COALESCE_MS } from "@carewatch/domain";
 
 /** One client's patches: running max of seq, and when each arrived (absolute ms). */
 interface Receipts {

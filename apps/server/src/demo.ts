@@ -1,4 +1,4 @@
-import { createSimulator } from "@carewatch/simulator";
+import { createSimulator, DEFAULT_SILENT } from "@carewatch/simulator";
 import { ConfigError, parseConfig } from "./env.js";
 import { startServer } from "./server.js";
 
@@ -8,6 +8,7 @@ import { startServer } from "./server.js";
  * keys. Prints the wall-board URL with a display token.
  */
 const BACKFILL_DAYS = Number(process.env.CAREWATCH_DEMO_BACKFILL_DAYS ?? 30);
+const SILENCE_MS = 3 * 3_600_000;
 
 async function main() {
   let config;
@@ -20,19 +21,33 @@ async function main() {
     }
     throw e;
   }
-  const server = await startServer(config);
+  // One facility of the demo has gone silent. Staleness counts from when events were *received*,
+  // so its history is posted with the server's clock set back by the silence: the board then
+  // shows it as it would be after three hours without a word (the clock is real afterwards).
+  let clockShift = 0;
+  const server = await startServer(config, { now: () => Date.now() + clockShift });
   const { store } = server;
   const now = Date.now();
   const keys = Object.fromEntries(config.registry.facilities.map((f) => [f.id, store.createKey(f.id, now).key]));
-  const sim = createSimulator({ baseUrl: server.url, keys, registry: config.registry, speed: Number(process.env.CAREWATCH_DEMO_SPEED ?? 1) });
+  const speed = Number(process.env.CAREWATCH_DEMO_SPEED ?? 1);
+  const others = config.registry.facilities.map((f) => f.id).filter((id) => id !== DEFAULT_SILENT);
+  const sim = createSimulator({ baseUrl: server.url, keys, registry: config.registry, speed, facilities: others, silent: null });
 
   if (store.countEvents() === 0 && BACKFILL_DAYS > 0) {
     process.stderr.write(`Backfilling ${BACKFILL_DAYS} days of history through the batch API…\n`);
-    await sim.backfill(BACKFILL_DAYS, (done, total) => {
+    const progress = (label: string) => (done: number, total: number) => {
       const pct = total ? Math.floor((done / total) * 100) : 100;
       const bar = "#".repeat(Math.floor(pct / 4)).padEnd(25, ".");
-      process.stderr.write(`\rbackfill [${bar}] ${pct}% ${done}/${total} events`);
-    });
+      process.stderr.write(`\r${label} [${bar}] ${pct}% ${done}/${total} events`);
+    };
+    if (config.registry.byId.has(DEFAULT_SILENT)) {
+      clockShift = -SILENCE_MS;
+      const quiet = createSimulator({ baseUrl: server.url, keys, registry: config.registry, facilities: [DEFAULT_SILENT], silent: null, now: () => Date.now() - SILENCE_MS });
+      await quiet.backfill(BACKFILL_DAYS, progress(`backfill ${DEFAULT_SILENT} (silent for 3 h)`));
+      clockShift = 0;
+      process.stderr.write("\n");
+    }
+    await sim.backfill(BACKFILL_DAYS, progress("backfill"));
     process.stderr.write("\n");
   }
   sim.start();

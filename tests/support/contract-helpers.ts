@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { postEvents } from "./server.js";
+import { postEvents, readResponse } from "./server.js";
 
 /**
  * Small helpers shared by the Facility API v1 conformance suite (tests/contract, tests/reliability).
@@ -69,17 +69,7 @@ export function referral(facility: string, referralId: string, status: string, a
 
 /** GET the facility status with a key. */
 export async function getStatus(url: string, key: string | null, facilityId: string) {
-  const res = await fetch(`${url}/api/v1/facilities/${facilityId}/status`, {
-    headers: key ? { authorization: `Bearer ${key}` } : {},
-  });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  return readResponse(await fetch(`${url}/api/v1/facilities/${facilityId}/status`, { headers: key ? { authorization: `Bearer ${key}` } : {} }));
 }
 
 /** GET the status and expect 200; returns the body. */

@@ -88,11 +88,17 @@ export function cw(dataDir: string, args: string[], env: Record<string, string> 
 
 /** POST JSON to the Facility API. */
 export async function postEvents(url: string, key: string | null, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/api/v1/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+  return readResponse(
+    await fetch(`${url}/api/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+  );
+}
+
+/** Status, headers, text and (when it is JSON) the parsed body of a response. */
+export async function readResponse(res: Response) {
   const text = await res.text();
   let json: any = null;
   try {

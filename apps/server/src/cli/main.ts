@@ -23,6 +23,12 @@ function withStore<T>(fn: (s: Store) => T): T {
   }
 }
 
+// `cw keys list | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 const out = (line: string) => process.stdout.write(line + "\n");
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext } from "playwright-core";
 import { launchChromium } from "../support/browser.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { postEvents, startTestServer, type TestServer } from "../support/server.js";
 import { DEMO_FACILITIES, keysFor, newWallContext, openWall, postCensus, tileOccupied, tileText, waitForBoard } from "../support/wall.js";
 
 /**
@@ -105,6 +105,29 @@ describe("wall-board, one server", () => {
     const text = await tileText(page, "sl-drug-rehab-song-ma");
     expect(text).toContain("/ 150");
     expect(text).toMatch(/Còn trống\s*13\b/);
+  });
+
+  it("flags inconsistent figures in words, and clears the flag on the next census", async () => {
+    const page = await fresh();
+    await openWall(page, server.url, token);
+    const id = "lc-social-work";
+    const base = Date.now() - 60_000;
+    await postCensus(server, keys[id]!, id, 2, { at: base });
+    const discharge = await postEvents(server.url, keys[id]!, {
+      event_id: `bt-discharge-${Date.now()}`,
+      facility_id: id,
+      type: "discharge",
+      count: 5,
+      occurred_at: new Date(base + 10_000).toISOString(),
+    });
+    expect(discharge.status).toBe(202);
+    const flag = page.locator(`article[data-facility="${id}"] .flag`);
+    await flag.waitFor({ state: "visible", timeout: 3000 });
+    expect(await flag.innerText()).toContain("Số liệu không khớp");
+    expect((await tileOccupied(page))[id]).toBe(0);
+    await postCensus(server, keys[id]!, id, 40);
+    await flag.waitFor({ state: "detached", timeout: 3000 });
+    expect((await tileOccupied(page))[id]).toBe(40);
   });
 
   it("switches to English, keeps it across a reload, and ?lang=vi switches back", async () => {

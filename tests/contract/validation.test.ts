@@ -6,7 +6,6 @@ import {
   census,
   discharge,
   expectProblem,
-  iso,
   makeClock,
   MIN,
   post,

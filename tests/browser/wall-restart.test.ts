@@ -78,9 +78,10 @@ describe("wall-board across a server restart", () => {
         ["lc-drug-rehab-1", 1151],
         ["sl-drug-rehab-song-ma", 143],
       ];
+      // These land while the wall is (almost always) still reconnecting: Socket.IO's backoff is
+      // past half a second by now. Which side of the reconnect they land on is not asserted — the
+      // convergence below must hold either way, and a timing assertion would make CI flaky.
       for (const [f, n] of during) await postCensus(server, keys[f]!, f, n);
-      const stateAfterFirstPosts = await page.getByTestId("connection").getAttribute("data-state");
-      expect(stateAfterFirstPosts, "the first posts should land while the wall is still reconnecting").not.toBe("live");
 
       // It comes back by itself: live, banner gone, nothing dimmed.
       await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.getAttribute("data-state") === "live", null, { timeout: 15_000 });

@@ -38,7 +38,7 @@ export function apiPageHtml(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>carewatch Facility API v1</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}code{background:#f1f3f5;padding:0 .25em;border-radius:3px}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}pre{background:#0d1117;color:#e6edf3;padding:1rem;overflow:auto;border-radius:6px}</style></head><body>
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}pre{background:#0d1117;color:#e6edf3;padding:1rem;overflow:auto;border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere}</style></head><body>
 <h1>carewatch — Facility API v1</h1>
 <p>${esc(doc.info.description)}</p>
 <p>Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1, generated from the schemas the server validates with).</p>

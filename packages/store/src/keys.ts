@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import type { DisplayInfo, KeyCheck, KeyInfo } from "./types.js";
+import type { DisplayInfo, KeyInfo, Store } from "./types.js";
 
 /** Only the sha256 of a secret is stored: a leaked database does not leak working keys. */
 export function sha256Hex(secret: string): string {
@@ -16,16 +16,11 @@ function shortId(prefix: string): string {
 /** last_used_at is a hint for admins; writing it on every request would turn reads into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export interface Credentials {
-  createKey(facilityId: string, now: number): { id: string; key: string };
-  listKeys(): KeyInfo[];
-  revokeKey(id: string, now: number): boolean;
-  checkKey(key: string, now: number): KeyCheck;
-  createDisplay(name: string, now: number): { id: string; token: string };
-  listDisplays(): DisplayInfo[];
-  revokeDisplay(id: string, now: number): boolean;
-  checkDisplay(token: string): DisplayInfo | null;
-}
+/** The Store's credential half (one declaration: the Store interface). */
+export type Credentials = Pick<
+  Store,
+  "createKey" | "listKeys" | "revokeKey" | "checkKey" | "createDisplay" | "listDisplays" | "revokeDisplay" | "checkDisplay"
+>;
 
 interface KeyRow {
   id: string;

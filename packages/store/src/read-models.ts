@@ -12,10 +12,8 @@ import {
   type FacilityStatus,
   type ReferralStatus,
   type Registry,
-  type TickerLine,
   type TodayCounts,
   type TreatmentCategory,
-  type TrendPoint,
   type UnitLedger,
   EMPTY_LEDGER,
   summarizeMovements,
@@ -24,18 +22,13 @@ import {
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, rowToAccepted, rowToCommitted, rowToTicker, type EventRow } from "./event-rows.js";
 import { ledgerKey, rowToLedger, unitColumn, type UnitStateRow } from "./projections.js";
-import type { ChangesSince, CommittedEvent } from "./types.js";
+import type { Store } from "./types.js";
 
-export interface ReadModels {
-  lastSeq(): number;
-  countEvents(): number;
-  facilityStatus(facilityId: string, now: number): FacilityStatus | undefined;
-  boardStatuses(now: number): FacilityStatus[];
-  trend(facilityId: string, now: number, hours?: number): TrendPoint[];
-  ticker(limit: number): TickerLine[];
-  changesSince(seq: number, now: number, maxEvents?: number): ChangesSince | null;
-  eventsSince(seq: number, limit: number): CommittedEvent[];
-}
+/** The Store's read half (one declaration: the Store interface). */
+export type ReadModels = Pick<
+  Store,
+  "lastSeq" | "countEvents" | "facilityStatus" | "boardStatuses" | "trend" | "ticker" | "changesSince" | "eventsSince"
+>;
 
 export function createReadModels(db: Database.Database, registry: Registry): ReadModels {
   const q = {

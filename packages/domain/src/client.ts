@@ -1,6 +1,7 @@
 // The part of the core a browser needs, without the zod schemas (which would add ~100 KB to the
-// wall-board's bundle for nothing): live protocol, constants, staleness, levels.
+// wall-board's bundle for nothing): live protocol, constants, staleness, levels, time zones.
 export * from "./live.js";
 export * from "./live-protocol.js";
 export * from "./staleness.js";
 export * from "./levels.js";
+export * from "./time.js";

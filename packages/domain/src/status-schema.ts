@@ -46,6 +46,7 @@ export const FacilityStatusSchema = z
     last_event_at: z.string().nullable().meta({ description: "when the facility's latest event was accepted, in its time zone" }),
     as_of_seq: z.number().int().meta({ description: "the server-wide seq this status reflects" }),
     reporting_interval_minutes: z.number(),
+    time_zone: z.string().meta({ description: "the facility's IANA time zone: its days and chart hours are local to it" }),
     today: TodayCountsSchema,
     units: z.array(UnitStatusSchema),
   })

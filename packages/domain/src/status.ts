@@ -65,6 +65,7 @@ export function facilityStatus(i: StatusInputs): FacilityStatus {
     last_event_at: i.lastAcceptedAt === null ? null : toZonedIso(i.lastAcceptedAt, f.timeZone),
     as_of_seq: i.asOfSeq,
     reporting_interval_minutes: f.reportingIntervalMinutes,
+    time_zone: f.timeZone,
     today: i.today,
     units,
   };

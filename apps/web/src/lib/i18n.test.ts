@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { describeEvent, fmtAgo, fmtClock, fmtDate, fmtDuration, fmtFreshness, fmtNumber, fmtPercent, fmtTime, shortName } from "./i18n";
-import { hourStart } from "./time";
 import { columnsFor, groupFacilities, paginate, rowsOf } from "./layout";
 import type { FacilityStatus } from "@carewatch/domain";
 
@@ -37,9 +36,10 @@ describe("numbers and dates (vi first)", () => {
     expect(fmtDuration(3 * 86_400_000, "en")).toBe("3 days");
   });
 
-  it("local hours start on the hour in UTC+7", () => {
-    const t = Date.UTC(2026, 10, 21, 17, 30, 5, 123);
-    expect(hourStart(t)).toBe(Date.UTC(2026, 10, 21, 17, 0));
+  it("dates and times in another zone when asked", () => {
+    const t = Date.UTC(2026, 10, 21, 17, 30, 5);
+    expect(fmtClock(t, "Asia/Tokyo")).toBe("02:30:05 22/11/2026");
+    expect(fmtTime(t, false, "UTC")).toBe("17:30");
   });
 });
 

@@ -1,12 +1,12 @@
 // Vietnamese first, English second. Pure functions and tables only (no DOM, no runes), so they
 // are unit-tested in Node; the current language lives in `lang.svelte.ts`.
 import type { FacilityType, Level, TickerLine, TreatmentCategory } from "@carewatch/domain";
+import { DEFAULT_TIME_ZONE } from "@carewatch/domain/client";
+import { facility_types } from "@carewatch/domain/facilities.json";
 
 export type Lang = "vi" | "en";
 export const LANGS: readonly Lang[] = ["vi", "en"];
 export const DEFAULT_LANG: Lang = "vi";
-/** Every date and time on the board is shown in the province's zone (UTC+7, no DST). */
-export const TIME_ZONE = "Asia/Ho_Chi_Minh";
 
 export function isLang(v: unknown): v is Lang {
   return v === "vi" || v === "en";
@@ -39,29 +39,40 @@ export function fmtPercent(pct: number | null, lang: Lang = DEFAULT_LANG): strin
   return lang === "vi" ? `${fmtNumber(pct, lang, 1)} %` : `${fmtNumber(pct, lang, 1)}%`;
 }
 
-const dateFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, day: "2-digit", month: "2-digit", year: "numeric" });
-const timeFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-const shortTimeFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const hourFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, hour: "2-digit", hourCycle: "h23" });
-
-/** dd/MM/yyyy in Asia/Ho_Chi_Minh, in both languages (the operations room's convention). */
-export function fmtDate(ms: number): string {
-  return dateFormat.format(ms);
+type DateTimeStyle = "date" | "time" | "shortTime" | "hour";
+const DATE_TIME_OPTIONS: Record<DateTimeStyle, Intl.DateTimeFormatOptions> = {
+  date: { day: "2-digit", month: "2-digit", year: "numeric" },
+  time: { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" },
+  shortTime: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+  hour: { hour: "2-digit", hourCycle: "h23" },
+};
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+function dateTimeFormat(style: DateTimeStyle, timeZone: string): Intl.DateTimeFormat {
+  const key = `${style}:${timeZone}`;
+  let f = dateTimeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("vi-VN", { timeZone, ...DATE_TIME_OPTIONS[style] });
+    dateTimeFormats.set(key, f);
+  }
+  return f;
 }
 
-/** HH:mm:ss (or HH:mm) in Asia/Ho_Chi_Minh. */
-export function fmtTime(ms: number, seconds = true): string {
-  return (seconds ? timeFormat : shortTimeFormat).format(ms);
+// Dates and times are shown in a facility's own zone (the board's clock: the zone its
+// facilities share), by default the domain's (Asia/Ho_Chi_Minh, UTC+7, no DST).
+
+/** dd/MM/yyyy in the zone, in both languages (the operations room's convention). */
+export function fmtDate(ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return dateTimeFormat("date", timeZone).format(ms);
+}
+
+/** HH:mm:ss (or HH:mm) in the zone. */
+export function fmtTime(ms: number, seconds = true, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return dateTimeFormat(seconds ? "time" : "shortTime", timeZone).format(ms);
 }
 
 /** "HH:mm:ss dd/MM/yyyy" — the header clock. */
-export function fmtClock(ms: number): string {
-  return `${fmtTime(ms)} ${fmtDate(ms)}`;
-}
-
-/** The local hour "HH" (chart labels). */
-export function fmtHour(ms: number): string {
-  return `${hourFormat.format(ms).padStart(2, "0")}h`;
+export function fmtClock(ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return `${fmtTime(ms, true, timeZone)} ${fmtDate(ms, timeZone)}`;
 }
 
 /** "45 phút" / "45 min", "2 giờ 5 phút" / "2 h 5 min", "3 ngày" / "3 days". */
@@ -95,14 +106,8 @@ export function fmtFreshness(ms: number, lang: Lang = DEFAULT_LANG): string {
 // ---------------------------------------------------------------------------------------------
 // Domain labels
 
-/** From packages/domain/data/facilities.json → facility_types. */
-export const FACILITY_TYPE_LABELS: Record<FacilityType, Record<Lang, string>> = {
-  drug_rehab: { vi: "Cơ sở cai nghiện / điều trị nghiện ma túy", en: "Drug addiction treatment" },
-  psychiatric: { vi: "Điều trị, nuôi dưỡng bệnh nhân tâm thần", en: "Psychiatric treatment and rehabilitation" },
-  social_protection: { vi: "Bảo trợ xã hội", en: "Social protection" },
-  social_work: { vi: "Công tác xã hội", en: "Social work" },
-  merit_nursing: { vi: "Điều dưỡng người có công", en: "Convalescence for people with merit" },
-};
+/** The registry's names of the facility types (packages/domain/data/facilities.json → facility_types). */
+export const FACILITY_TYPE_LABELS: Record<FacilityType, Record<Lang, string>> = facility_types satisfies Record<FacilityType, Record<Lang, string>>;
 
 export const FACILITY_TYPE_ORDER: readonly FacilityType[] = ["drug_rehab", "psychiatric", "social_protection", "social_work", "merit_nursing"];
 

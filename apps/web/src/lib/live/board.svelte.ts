@@ -12,8 +12,7 @@
 //    heartbeats behind us (the server's log was replaced) and after a silence: resync too;
 //  - no heartbeat or patch for `silenceMs`, or a disconnect: 'offline' until a resync completes.
 import type { BoardSnapshot, FacilityStatus, Heartbeat, StatusPatch, TickerLine, TrendPoint } from "@carewatch/domain";
-import { HEARTBEAT_MS, judgePatch, statusSupersedes, TICKER_LENGTH } from "@carewatch/domain/client";
-import { hourStart, HOUR_MS } from "../time";
+import { DEFAULT_TIME_ZONE, HEARTBEAT_MS, hourStart, judgePatch, statusSupersedes, TICKER_LENGTH } from "@carewatch/domain/client";
 import { UnauthorizedError, type BoardTransport, type Changes } from "./protocol";
 
 export type ConnectionState = "connecting" | "live" | "offline" | "resyncing";
@@ -32,7 +31,6 @@ export interface BoardOptions {
   /** Retry delays after a failed resync: doubling from min to max. */
   retryMinMs?: number;
   retryMaxMs?: number;
-  timeZone?: string;
 }
 
 const DEFAULTS = {
@@ -44,7 +42,6 @@ const DEFAULTS = {
   requestTimeoutMs: 15_000,
   retryMinMs: 1_000,
   retryMaxMs: 30_000,
-  timeZone: "Asia/Ho_Chi_Minh",
 };
 
 type ResolvedOptions = Required<Omit<BoardOptions, "reload">> & { reload: () => void };
@@ -79,7 +76,8 @@ export function mergeTicker(incoming: readonly TickerLine[], current: readonly T
 }
 
 /**
- * A trend after the facility's occupied became `occupied` at `now`. The series is the ends of
+ * A trend after the facility's occupied became `occupied` at `now` (hours local to `timeZone`,
+ * the facility's). The series is the ends of
  * local clock hours followed by one "now" point: within the hour the now point moves; when a
  * new hour has begun, the hours that ended get their end points (the value before this change)
  * and a new now point follows, dropping the oldest beyond `limit`.
@@ -108,6 +106,15 @@ export function advanceTrend(points: readonly TrendPoint[], occupied: number, no
   return next.length > limit ? next.slice(next.length - limit) : next;
 }
 
+function mostCommonZone(facilities: readonly FacilityStatus[]): string {
+  const counts = new Map<string, number>();
+  for (const f of facilities) counts.set(f.time_zone, (counts.get(f.time_zone) ?? 0) + 1);
+  let best = DEFAULT_TIME_ZONE;
+  let most = 0;
+  for (const [zone, n] of counts) if (n > most) [best, most] = [zone, n];
+  return best;
+}
+
 export class Board {
   /** Facility statuses by id (replaced immutably: `$state.raw`). */
   facilities = $state.raw<Record<string, FacilityStatus>>({});
@@ -133,6 +140,8 @@ export class Board {
   readonly list: FacilityStatus[] = $derived(Object.values(this.facilities));
   /** Numbers may be out of date: dim them. */
   readonly stale: boolean = $derived(this.connection !== "live");
+  /** The zone of the board's clock: the one most of its facilities keep. */
+  readonly timeZone: string = $derived(mostCommonZone(this.list));
   readonly lastSignalAt: number | null = $derived(
     this.lastHeartbeatAt === null ? this.lastPatchAt : this.lastPatchAt === null ? this.lastHeartbeatAt : Math.max(this.lastHeartbeatAt, this.lastPatchAt),
   );
@@ -307,7 +316,7 @@ export class Board {
       facilities ??= { ...this.facilities };
       facilities[f.facility_id] = f;
       const points = this.trends[f.facility_id] ?? [];
-      const next = advanceTrend(points, f.occupied, now, this.#o.trendLength, this.#o.timeZone);
+      const next = advanceTrend(points, f.occupied, now, this.#o.trendLength, f.time_zone);
       trends ??= { ...this.trends };
       trends[f.facility_id] = next;
     }

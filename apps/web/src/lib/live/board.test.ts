@@ -26,6 +26,7 @@ function status(id: string, occupied: number, asOfSeq: number, capacity = 100): 
     last_event_at: null,
     as_of_seq: asOfSeq,
     reporting_interval_minutes: 15,
+    time_zone: "Asia/Ho_Chi_Minh",
     today: { admissions: 0, discharges: 0, treatments: {}, referrals_open: 0 },
     units: [],
   };

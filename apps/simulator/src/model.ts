@@ -113,7 +113,7 @@ type Cohort = "voluntary" | "compulsory" | "emergency" | "other";
 type Outcome = "completed" | "transferred" | "absconded" | "deceased" | "other";
 type Urgency = "routine" | "urgent" | "emergency";
 
-export interface TreatmentProfile {
+interface TreatmentProfile {
   category: TreatmentCategory;
   /** Treatments delivered per resident per day (volume). */
   perResidentPerDay: number;
@@ -123,7 +123,7 @@ export interface TreatmentProfile {
   daytime: boolean;
 }
 
-export interface FacilityProfile {
+interface FacilityProfile {
   /** Admissions per day per 100 capacity, at rate 1. */
   admissionsPerDayPer100: number;
   /** Admissions arrive in groups (convalescence rotations) of this size range. */
@@ -140,7 +140,7 @@ export interface FacilityProfile {
   destinations: string[];
 }
 
-export const PROFILES: Record<FacilityType, FacilityProfile> = {
+const PROFILES: Record<FacilityType, FacilityProfile> = {
   drug_rehab: {
     // Sơn La 2017: 1,149 admissions in the year at the provincial rehab ≈ 3 a day for ~400 places.
     admissionsPerDayPer100: 0.78,
@@ -228,17 +228,12 @@ export const PROFILES: Record<FacilityType, FacilityProfile> = {
   },
 };
 
-/** Treatment categories each facility type may report. */
-export function treatmentCategoriesFor(type: FacilityType): TreatmentCategory[] {
-  return PROFILES[type].treatments.map((t) => t.category);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Time of day
 
 /** Day hours (local 07:00–18:59) carry 3× the night rate; the weights average to 1 over a day. */
-export const DAY_WEIGHT = 1.5;
-export const NIGHT_WEIGHT = 0.5;
+const DAY_WEIGHT = 1.5;
+const NIGHT_WEIGHT = 0.5;
 export function isDaytimeHour(hour: number): boolean {
   return hour >= 7 && hour <= 18;
 }
@@ -271,7 +266,7 @@ export interface AdvanceOptions {
   timeScale?: number;
 }
 
-export interface FacilityModelOptions {
+interface FacilityModelOptions {
   seed: number;
   /** Instant the model starts at; an opening census is emitted at this instant. */
   startMs: number;
@@ -590,34 +585,9 @@ export class FacilityModel {
 // ---------------------------------------------------------------------------------------------
 // Province-level helpers
 
-export interface ProvinceModelOptions {
-  seed: number;
-  startMs: number;
-  idSalt?: string;
-  openingCensus?: boolean;
-}
-
-export function createModels(facilities: readonly Facility[], opts: ProvinceModelOptions): Map<string, FacilityModel> {
-  return new Map(facilities.map((f) => [f.id, new FacilityModel(f, opts)]));
-}
-
 /** Instant of an event, in ms. */
 export function eventTime(e: FacilityEventInput): number {
   return Date.parse(e.occurred_at);
-}
-
-/**
- * Generate `days` days of history ending at `endMs`, per facility, in time order, with the
- * models left at `endMs` (ready to continue live).
- */
-export function generateHistory(
-  models: Iterable<FacilityModel>,
-  endMs: number,
-  opts: AdvanceOptions = {},
-): Map<string, FacilityEventInput[]> {
-  const out = new Map<string, FacilityEventInput[]>();
-  for (const m of models) out.set(m.facility.id, m.advance(endMs, opts));
-  return out;
 }
 
 /** Split a facility's events into batches of at most `size`, keeping their order. */

@@ -1,6 +1,5 @@
 import { createSimulator, DEFAULT_SILENT } from "@carewatch/simulator";
-import { ConfigError, parseConfig } from "./env.js";
-import { startServer } from "./server.js";
+import { ConfigError, parseConfig, startServer } from "@carewatch/server";
 
 /**
  * `pnpm demo`: the product on the embedded SQLite store with the demo registry, history

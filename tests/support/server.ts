@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { parseConfig, startServer, type RunningServer } from "@carewatch/server";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -24,10 +24,10 @@ export interface TestServer extends RunningServer {
  * The real server, in this process, on a free port with a temp data dir. `now` lets a test move
  * the clock (midnight, staleness); everything else is production code.
  */
-export async function startTestServer(opts: { now?: () => number; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { now?: () => number; env?: Record<string, string>; dataDir?: string; log?: Logger } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", CAREWATCH_DATA_DIR: dataDir, CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "silent", ...opts.env });
-  const server = await startServer(config, { now: opts.now, log: pino({ level: "silent" }) });
+  const server = await startServer(config, { now: opts.now, log: opts.log ?? pino({ level: "silent" }) });
   return {
     ...server,
     dataDir,

@@ -10,7 +10,8 @@ import { RateLimiter } from "./http/rate-limit.js";
 import { statusRoute } from "./http/status-route.js";
 import { apiPageHtml } from "./openapi/api-page.js";
 import { openApiDocument } from "./openapi/openapi.js";
-import { appRouter } from "./trpc/router.js";
+import { logTrpcError } from "./trpc/log-error.js";
+import { createAppRouter } from "./trpc/router.js";
 import { webRoutes } from "./web/web-routes.js";
 
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   buildId: () => string;
   /** False while shutting down: /readyz turns 503 so a balancer stops sending traffic. */
   accepting: () => boolean;
+  /** Development mode (CAREWATCH_ENV=development): tRPC errors carry stack traces. */
+  dev: boolean;
 }
 
 /** The whole HTTP surface on one origin: Facility API, tRPC, health, docs, the web app. */
@@ -52,13 +55,15 @@ export function createApp(d: AppDeps) {
   app.route("/api/v1/facilities", statusRoute({ store: d.store, now: d.now }));
   app.all("/api/*", (c) => problem(c, "not-found", { detail: `No route ${c.req.method} ${c.req.path}` }));
 
-  app.use(
-    "/trpc/*",
+  const appRouter = createAppRouter({ isDev: d.dev });
+  // The adapter's onError sees no Hono context, so the handler is made per request to log with its id.
+  app.use("/trpc/*", (c, next) =>
     trpcServer({
       endpoint: "/trpc",
       router: appRouter,
       createContext: (_opts, c) => ({ store: d.store, now: d.now, buildId: d.buildId(), display: displayFromContext(c, d.store) }),
-    }),
+      onError: (o) => logTrpcError(d.log, c.get("requestId"), o),
+    })(c, next),
   );
 
   app.route("/", webRoutes({ store: d.store, webDir: d.webDir }));

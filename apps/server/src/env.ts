@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   /** The address people open, used in printed display URLs. */
   CAREWATCH_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** "development" adds stack traces to tRPC error responses; anything served to people is "production". */
+  CAREWATCH_ENV: z.enum(["production", "development"]).default("production"),
 });
 
 export interface Config {
@@ -34,6 +36,8 @@ export interface Config {
   allowedOrigins: string[];
   publicUrl: string;
   logLevel: string;
+  /** CAREWATCH_ENV=development: error responses may carry stack traces. Never by default. */
+  dev: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -122,5 +126,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.CAREWATCH_ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
     publicUrl: e.CAREWATCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
+    dev: e.CAREWATCH_ENV === "development",
   };
 }

@@ -42,7 +42,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   const buildId = () => readBuildId(config.webDir, fallbackBuildId);
   let accepting = true;
 
-  const app = createApp({ store, committer, log, now, rateLimit: config.rateLimit, webDir: config.webDir, buildId, accepting: () => accepting });
+  const app = createApp({ store, committer, log, now, rateLimit: config.rateLimit, webDir: config.webDir, buildId, accepting: () => accepting, dev: config.dev });
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log });
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { BoardSnapshot } from "@carewatch/domain";
 import { TICKER_LENGTH } from "@carewatch/domain";
-import { router, viewerProcedure } from "./trpc.js";
-import type { TrpcContext } from "./trpc.js";
+import type { Trpc, TrpcContext } from "./trpc.js";
 
 export function boardSnapshot(ctx: Pick<TrpcContext, "store" | "now" | "buildId">): BoardSnapshot {
   const now = ctx.now();
@@ -22,23 +21,25 @@ export function boardSnapshot(ctx: Pick<TrpcContext, "store" | "now" | "buildId"
   };
 }
 
-export const boardRouter = router({
-  /** The whole board with the seq it reflects. */
-  snapshot: viewerProcedure.query(({ ctx }) => boardSnapshot(ctx)),
+export function createBoardRouter({ router, viewerProcedure }: Trpc) {
+  return router({
+    /** The whole board with the seq it reflects. */
+    snapshot: viewerProcedure.query(({ ctx }) => boardSnapshot(ctx)),
 
-  /**
-   * What changed after `seq` (a client that saw a gap or reconnected). `null` when the client
-   * is too far behind: it should take a fresh snapshot instead.
-   */
-  changesSince: viewerProcedure
-    .input(z.object({ seq: z.number().int().min(0) }))
-    .query(({ ctx, input }) => ctx.store.changesSince(input.seq, ctx.now())),
+    /**
+     * What changed after `seq` (a client that saw a gap or reconnected). `null` when the client
+     * is too far behind: it should take a fresh snapshot instead.
+     */
+    changesSince: viewerProcedure
+      .input(z.object({ seq: z.number().int().min(0) }))
+      .query(({ ctx, input }) => ctx.store.changesSince(input.seq, ctx.now())),
 
-  facilityStatus: viewerProcedure
-    .input(z.object({ facilityId: z.string().min(1).max(128) }))
-    .query(({ ctx, input }) => ctx.store.facilityStatus(input.facilityId, ctx.now()) ?? null),
+    facilityStatus: viewerProcedure
+      .input(z.object({ facilityId: z.string().min(1).max(128) }))
+      .query(({ ctx, input }) => ctx.store.facilityStatus(input.facilityId, ctx.now()) ?? null),
 
-  trend: viewerProcedure
-    .input(z.object({ facilityId: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 31).default(24) }))
-    .query(({ ctx, input }) => ctx.store.trend(input.facilityId, ctx.now(), input.hours)),
-});
+    trend: viewerProcedure
+      .input(z.object({ facilityId: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 31).default(24) }))
+      .query(({ ctx, input }) => ctx.store.trend(input.facilityId, ctx.now(), input.hours)),
+  });
+}

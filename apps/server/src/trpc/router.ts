@@ -1,8 +1,11 @@
-import { boardRouter } from "./board-router.js";
-import { router } from "./trpc.js";
+import { createBoardRouter } from "./board-router.js";
+import { createTrpc } from "./trpc.js";
 
-export const appRouter = router({
-  board: boardRouter,
-});
+export function createAppRouter(opts: { isDev: boolean }) {
+  const trpc = createTrpc(opts);
+  return trpc.router({
+    board: createBoardRouter(trpc),
+  });
+}
 
-export type AppRouter = typeof appRouter;
+export type AppRouter = ReturnType<typeof createAppRouter>;

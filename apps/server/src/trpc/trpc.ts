@@ -10,15 +10,24 @@ export interface TrpcContext {
   display: DisplayInfo | null;
 }
 
-const t = initTRPC.context<TrpcContext>().create();
-
-export const router = t.router;
-
 /**
- * Board reads need a viewer: today a display token; accounts and roles (admin, manager,
- * facility clerk, display) will widen this check, not replace it.
+ * tRPC's builders, made once per app. `isDev` is passed explicitly from our configuration
+ * (`CAREWATCH_ENV`): left to tRPC it means NODE_ENV !== "production", which `pnpm start` never
+ * sets, and every error would answer with a stack trace.
  */
-export const viewerProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.display) throw new TRPCError({ code: "UNAUTHORIZED", message: "display token missing, wrong or revoked" });
-  return next({ ctx: { ...ctx, display: ctx.display } });
-});
+export function createTrpc(opts: { isDev: boolean }) {
+  const t = initTRPC.context<TrpcContext>().create({ isDev: opts.isDev });
+  return {
+    router: t.router,
+    /**
+     * Board reads need a viewer: today a display token; accounts and roles (admin, manager,
+     * facility clerk, display) will widen this check, not replace it.
+     */
+    viewerProcedure: t.procedure.use(({ ctx, next }) => {
+      if (!ctx.display) throw new TRPCError({ code: "UNAUTHORIZED", message: "display token missing, wrong or revoked" });
+      return next({ ctx: { ...ctx, display: ctx.display } });
+    }),
+  };
+}
+
+export type Trpc = ReturnType<typeof createTrpc>;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMISSION_COHORTS, DISCHARGE_OUTCOMES, EVENT_TYPES, REFERRAL_STATUSES, REFERRAL_URGENCIES, TREATMENT_CATEGORIES } from "@carewatch/domain";
 import { admission, census, discharge, expectProblem, makeClock, MIN, SONG_MA, statusOf, T0, treatment, uid, referral } from "../support/contract-helpers.js";
 import { createValidator } from "../support/openapi-validator.js";
-import { postEvents, startTestServer, type TestServer } from "../support/server.js";
+import { postEvents, readResponse, startTestServer, type TestServer } from "../support/server.js";
 
 /**
  * Contract: the API is published as an OpenAPI 3.1 document at /api/v1/openapi.json with a
@@ -203,6 +203,14 @@ describe("OpenAPI document, docs page and health", () => {
     const val = await fetch(`${s.url}/problems/validation`);
     expect(val.status).toBe(200);
     expect(await val.text()).toMatch(/422|[Vv]alidation/);
+  });
+
+  it("/problems/{name} is 404 problem+json for names that are not problem kinds, including Object.prototype's", async () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "no-such-problem"]) {
+      const r = await readResponse(await fetch(`${s.url}/problems/${name}`));
+      expectProblem(r, 404);
+      expect(r.json.type, name).toBe("/problems/not-found");
+    }
   });
 
   it("/healthz and /readyz answer 200 without a key", async () => {

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { GroupCommitter, Store } from "@carewatch/store";
 import { displayFromContext } from "./http/display-auth.js";
 import { ingestRoute } from "./http/ingest-route.js";
-import { PROBLEMS, problem, type ProblemKind } from "./http/problem.js";
+import { PROBLEMS, problem, problemKind } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
 import { statusRoute } from "./http/status-route.js";
 import { apiPageHtml } from "./openapi/api-page.js";
@@ -47,8 +47,10 @@ export function createApp(d: AppDeps) {
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
   app.get("/api/v1/docs", (c) => c.html(apiPageHtml()));
   app.get("/problems/:name", (c) => {
-    const p = PROBLEMS[c.req.param("name") as ProblemKind];
-    return p ? c.text(`${p.status} ${p.title}\n\n${p.doc}\n`) : problem(c, "not-found");
+    const kind = problemKind(c.req.param("name"));
+    if (!kind) return problem(c, "not-found");
+    const p = PROBLEMS[kind];
+    return c.text(`${p.status} ${p.title}\n\n${p.doc}\n`);
   });
   app.use("/api/v1/events", async (c, next) => (d.accepting() ? next() : problem(c, "unavailable", { detail: "The server is shutting down", headers: { "retry-after": "2" } })));
   app.route("/api/v1/events", ingestRoute({ store: d.store, committer: d.committer, limiter, now: d.now }));

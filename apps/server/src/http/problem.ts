@@ -21,6 +21,14 @@ export const PROBLEMS = {
 
 export type ProblemKind = keyof typeof PROBLEMS;
 
+/**
+ * The problem kind a name (from a URL) names, or null. Own keys only: PROBLEMS is a plain object,
+ * so a bare lookup would find "constructor", "__proto__" or "toString" on its prototype.
+ */
+export function problemKind(name: string): ProblemKind | null {
+  return Object.hasOwn(PROBLEMS, name) ? (name as ProblemKind) : null;
+}
+
 export interface ProblemExtras {
   detail?: string;
   errors?: FieldProblem[];

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { census, expectProblem, getStatus, MERIT, post, SONG_MA, T0, makeClock } from "../support/contract-helpers.js";
-import { cw, postEvents, ROOT, spawnServer, startTestServer, tempDataDir, type SpawnedServer, type TestServer } from "../support/server.js";
+import { cw, postEvents, run, spawnServer, startTestServer, tempDataDir, type SpawnedServer, type TestServer } from "../support/server.js";
 
 /** Contract "Authentication and scope": 401 missing/unknown/revoked, 403 other facility; keys shown once, stored hashed. */
 
@@ -84,7 +83,7 @@ describe("auth with the real CLI against a spawned server", () => {
   });
 
   it("`cw keys create` prints the key alone on one line (≥128 bits) and the key works; `cw keys revoke` → 401", async () => {
-    const created = cw(dataDir, ["keys", "create", SONG_MA]);
+    const created = await cw(dataDir, ["keys", "create", SONG_MA]);
     expect(created.status, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^[^\n]+\n$/);
     const key = created.stdout.trim();
@@ -96,13 +95,13 @@ describe("auth with the real CLI against a spawned server", () => {
     expect((await getStatus(srv.url, key, SONG_MA)).status).toBe(200);
 
     // Find its id (the list never shows the key) and revoke it.
-    const list = cw(dataDir, ["keys", "list"]);
+    const list = await cw(dataDir, ["keys", "list"]);
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).not.toContain(key);
     const rows = list.stdout.trim().split("\n").slice(1).map((l) => l.split("\t"));
     const mine = rows.filter((r) => r[1] === SONG_MA);
     expect(mine).toHaveLength(1);
-    const revoked = cw(dataDir, ["keys", "revoke", mine[0]![0]!]);
+    const revoked = await cw(dataDir, ["keys", "revoke", mine[0]![0]!]);
     expect(revoked.status, revoked.stderr).toBe(0);
 
     expectProblem(await postEvents(srv.url, key, census(SONG_MA, 6, now - 30_000)), 401);
@@ -110,8 +109,8 @@ describe("auth with the real CLI against a spawned server", () => {
   });
 
   it("two created keys differ and each works only for its facility", async () => {
-    const a = cw(dataDir, ["keys", "create", SONG_MA]).stdout.trim();
-    const b = cw(dataDir, ["keys", "create", MERIT]).stdout.trim();
+    const a = (await cw(dataDir, ["keys", "create", SONG_MA])).stdout.trim();
+    const b = (await cw(dataDir, ["keys", "create", MERIT])).stdout.trim();
     expect(a).toMatch(KEY_SHAPE);
     expect(b).toMatch(KEY_SHAPE);
     expect(a).not.toBe(b);
@@ -119,15 +118,15 @@ describe("auth with the real CLI against a spawned server", () => {
     expectProblem(await postEvents(srv.url, b, census(SONG_MA, 5, Date.now() - 60_000)), 403);
   });
 
-  it("`cw keys create` for an unknown facility fails with a non-zero exit and prints no key", () => {
-    const r = cw(dataDir, ["keys", "create", "no-such-facility"]);
+  it("`cw keys create` for an unknown facility fails with a non-zero exit and prints no key", async () => {
+    const r = await cw(dataDir, ["keys", "create", "no-such-facility"]);
     expect(r.status).not.toBe(0);
     expect(r.stdout).not.toMatch(/cw_/);
     expect(r.stderr).toMatch(/no-such-facility/);
   });
 
   it("the key is not stored in plaintext anywhere in the SQLite files", async () => {
-    const keys = [cw(dataDir, ["keys", "create", SONG_MA]).stdout.trim(), cw(dataDir, ["keys", "create", MERIT]).stdout.trim()];
+    const keys = [(await cw(dataDir, ["keys", "create", SONG_MA])).stdout.trim(), (await cw(dataDir, ["keys", "create", MERIT])).stdout.trim()];
     for (const k of keys) expect(k).toMatch(KEY_SHAPE);
     // Use one through the server too (last_used_at is written), then look at every file.
     expect((await postEvents(srv.url, keys[0]!, census(SONG_MA, 5, Date.now() - 60_000))).status).toBe(202);
@@ -144,11 +143,7 @@ describe("auth with the real CLI against a spawned server", () => {
   });
 
   it("`pnpm --silent cw keys create` (the documented command) prints the key alone on one line", async () => {
-    const r = spawnSync("pnpm", ["--silent", "cw", "keys", "create", SONG_MA], {
-      cwd: ROOT,
-      env: { ...process.env, CAREWATCH_DATA_DIR: dataDir },
-      encoding: "utf8",
-    });
+    const r = await run("pnpm", ["--silent", "cw", "keys", "create", SONG_MA], { env: { ...process.env, CAREWATCH_DATA_DIR: dataDir } });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^[^\n]+\n$/);
     const key = r.stdout.trim();

@@ -132,7 +132,7 @@ describe("a custom registry file is used", () => {
     writeFileSync(file, JSON.stringify(registryDoc([clinic("test-clinic", { capacity: 42, reporting_interval_minutes: 30 })])));
     const env = { CAREWATCH_FACILITIES: file };
     const srv = await start(d, env);
-    const created = cw(d, ["keys", "create", "test-clinic"], env);
+    const created = await cw(d, ["keys", "create", "test-clinic"], env);
     expect(created.status, created.stderr).toBe(0);
     const key = created.stdout.trim();
     const st = await statusOf(srv.url, key, "test-clinic");
@@ -140,7 +140,7 @@ describe("a custom registry file is used", () => {
     expect((await postEvents(srv.url, key, census("test-clinic", 40, Date.now() - 60_000))).status).toBe(202);
     expect(await statusOf(srv.url, key, "test-clinic")).toMatchObject({ occupied: 40, available: 2, occupancy_pct: 95.2, level: "critical" });
     // The bundled registry's facilities are not there.
-    expect(cw(d, ["keys", "create", SONG_MA], env).status).not.toBe(0);
+    expect((await cw(d, ["keys", "create", SONG_MA], env)).status).not.toBe(0);
     srv.child.kill("SIGTERM");
     expect(await srv.exited).toBe(0);
   });
@@ -150,7 +150,7 @@ describe("SIGTERM and logs", () => {
   it("SIGTERM → exit 0; an event acknowledged just before is there after a restart (same seq)", async () => {
     const d = dir();
     const srv = await start(d);
-    const key = cw(d, ["keys", "create", SONG_MA]).stdout.trim();
+    const key = (await cw(d, ["keys", "create", SONG_MA])).stdout.trim();
     const ev = census(SONG_MA, 77, Date.now() - 60_000);
     const r = await postEvents(srv.url, key, ev);
     expect(r.status).toBe(202);
@@ -182,7 +182,7 @@ describe("SIGTERM and logs", () => {
     const srv = await start(d);
     let out = "";
     srv.child.stdout!.on("data", (c) => (out += String(c)));
-    const key = cw(d, ["keys", "create", SONG_MA]).stdout.trim();
+    const key = (await cw(d, ["keys", "create", SONG_MA])).stdout.trim();
     const secretDestination = `Bệnh viện bí mật ${uid("DEST")}`;
     const secretName = `Nguyen-Van-Secret-${uid("NAME")}`;
     const ok = await postEvents(srv.url, key, referral(SONG_MA, uid("r"), "requested", Date.now() - 60_000, { destination: secretDestination }));

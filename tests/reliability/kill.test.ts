@@ -51,7 +51,7 @@ describe("SIGKILL mid-load", () => {
   it("every acknowledged event survives with its seq; no seq twice; rebuild finds no difference", async () => {
     const keys: Record<string, string> = {};
     for (const f of [SONG_MA, MERIT]) {
-      const r = cw(dataDir, ["keys", "create", f]);
+      const r = await cw(dataDir, ["keys", "create", f]);
       expect(r.status, r.stderr).toBe(0);
       keys[f] = r.stdout.trim();
     }
@@ -123,7 +123,7 @@ describe("SIGKILL mid-load", () => {
     expect(await again.exited).toBe(0);
 
     // 3. The projections written before the kill agree with the log.
-    const rb = cw(dataDir, ["rebuild"]);
+    const rb = await cw(dataDir, ["rebuild"]);
     expect(rb.status, rb.stdout + rb.stderr).toBe(0);
     expect(rb.stdout).toMatch(/no differences/);
   });

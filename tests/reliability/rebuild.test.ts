@@ -95,7 +95,7 @@ describe("cw rebuild", () => {
     const before = { song: numbers(await get(SONG_MA)), rehab: numbers(await get(REHAB)) };
     await s.stop();
 
-    const first = cw(dataDir, ["rebuild"]);
+    const first = await cw(dataDir, ["rebuild"]);
     expect(first.status, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/no differences/);
 
@@ -108,13 +108,13 @@ describe("cw rebuild", () => {
     expect(changed).toBe(1);
     db.close();
 
-    const second = cw(dataDir, ["rebuild"]);
+    const second = await cw(dataDir, ["rebuild"]);
     expect(second.status, second.stdout + second.stderr).toBe(3);
     expect(second.stdout).toMatch(/unit_state/);
     expect(second.stdout).toMatch(/rollup_daily/);
     expect(second.stdout).not.toMatch(/no differences/);
 
-    const third = cw(dataDir, ["rebuild"]);
+    const third = await cw(dataDir, ["rebuild"]);
     expect(third.status, third.stdout + third.stderr).toBe(0);
     expect(third.stdout).toMatch(/no differences/);
 

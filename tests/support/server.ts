@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -76,14 +76,32 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
   return { url, child, exited, stderr: () => err };
 }
 
-/** Run the `cw` CLI as an administrator would (`pnpm --silent cw …` runs this same file). */
-export function cw(dataDir: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...env },
-    encoding: "utf8",
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run a command to its end without blocking this process's event loop (never spawnSync in a
+ * test that talks HTTP: a blocked loop lets keep-alive connections idle past the server's
+ * timeout unnoticed, and the next request meets a closed socket).
+ */
+export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, stdout, stderr }));
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run the `cw` CLI as an administrator would (`pnpm --silent cw …` runs this same file). */
+export function cw(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return run(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], { env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...env } });
 }
 
 /** POST JSON to the Facility API. */

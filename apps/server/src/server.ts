@@ -44,6 +44,15 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
 
   const app = createApp({ store, committer, log, now, rateLimit: config.rateLimit, webDir: config.webDir, buildId, accepting: () => accepting, dev: config.dev });
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
+  // Timeouts chosen, not inherited. Node's 5 s keep-alive races clients that reuse an idle
+  // connection just as the server closes it ("other side closed"). Keep idle connections longer
+  // than common client and balancer idle timeouts (60 s for nginx and cloud load balancers), so
+  // the other side closes first; headers must be allowed longer than the keep-alive; and a whole
+  // request (up to 1 MiB of events on a slow provincial link) gets two minutes, so a slow or
+  // stalled body cannot hold a connection forever.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+  httpServer.requestTimeout = 120_000;
   const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log });
 
   await new Promise<void>((resolve, reject) => {

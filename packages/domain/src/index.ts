@@ -1,6 +1,7 @@
 export * from "./events.js";
 export * from "./levels.js";
 export * from "./live.js";
+export * from "./movement-tree.js";
 export * from "./occupancy.js";
 export * from "./problems.js";
 export * from "./referrals.js";
@@ -12,3 +13,4 @@ export * from "./time.js";
 export * from "./validate.js";
 export * from "./demo-data.js";
 export * from "./live-protocol.js";
+export * from "./principal.js";

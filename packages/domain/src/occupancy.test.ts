@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FacilityEvent } from "./events.js";
-import { applyToLedger, censusSupersedes, EMPTY_LEDGER, foldLedger, ledgerOccupancy, movement, type UnitLedger } from "./occupancy.js";
+import { censusSupersedes, EMPTY_LEDGER, foldLedger, ledgerOccupancy, movement, UnitFold, type UnitLedger } from "./occupancy.js";
 import type { AcceptedEvent } from "./validate.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -177,20 +177,49 @@ describe("foldLedger — properties", () => {
     );
   });
 
-  it("incremental application (a census or late movement recomputes from the log so far) equals the fold", () => {
+  it("applied one event at a time, as the store does, the settled ledger after each step equals the oracle of the events so far", () => {
     fc.assert(
       fc.property(eventSetArb(12), (set) => {
-        let ledger = EMPTY_LEDGER;
-        const log: AcceptedEvent[] = [];
-        for (const e of set) {
-          log.push(e); // the store inserts the event before projecting it
-          ledger = applyToLedger(ledger, e, (at) => log.filter((m) => m.occurredAtMs > at).map((m) => ({ at: m.occurredAtMs, delta: movement(m) })));
-        }
-        expect(ledger).toEqual(foldLedger(set));
+        const fold = new UnitFold();
+        set.forEach((e, i) => {
+          fold.apply(e);
+          expect(observed(fold.settled())).toEqual(oracle(set.slice(0, i + 1)));
+        });
       }),
       { numRuns: 300 },
     );
   });
+
+  // Long histories across every level of the movement tree: instants from milliseconds to years
+  // apart (many equal), few or no censuses, movements late by any amount.
+  const scaleArb = fc.constantFrom(1, 1_000, 60_000, 3_600_000, 86_400_000, 40 * 86_400_000, 400 * 86_400_000);
+  const longAtArb = fc.tuple(scaleArb, fc.integer({ min: -30, max: 30 })).map(([scale, k]) => T0 + scale * k);
+  const longSpecArb = (censusWeight: number): fc.Arbitrary<Spec> =>
+    fc.oneof(
+      { weight: censusWeight, arbitrary: fc.record({ kind: fc.constant("census" as const), at: longAtArb, occupied: fc.integer({ min: 0, max: 40 }), capacity: fc.constant(undefined) }) },
+      { weight: 20, arbitrary: fc.record({ kind: fc.constantFrom("admission" as const, "discharge" as const), at: longAtArb, count: fc.integer({ min: 1, max: 5 }) }) },
+    );
+  const longHistoryArb = (censusWeight: number) =>
+    fc.array(longSpecArb(censusWeight), { minLength: 50, maxLength: 400 }).map((specs) => specs.map((s, i) => build(`L${i}`, s)));
+
+  for (const [name, weight] of [["no census", 0], ["a rare census", 1]] as const) {
+    it(`long random histories with ${name}: the fold in arrival order equals the oracle, and so does any other order`, () => {
+      fc.assert(
+        fc.property(longHistoryArb(weight), fc.infiniteStream(fc.nat()), (set, rnd) => {
+          const expected = oracle(set);
+          expect(observed(foldLedger(set))).toEqual(expected);
+          const shuffled = [...set];
+          const r = rnd[Symbol.iterator]();
+          for (let i = shuffled.length - 1; i > 0; i--) {
+            const j = (r.next().value as number) % (i + 1);
+            [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+          }
+          expect(observed(foldLedger(shuffled))).toEqual(expected);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
 });
 
 describe("foldLedger — contract examples", () => {

@@ -1,3 +1,4 @@
+import { addMovement, nodeKey, nodesFor, spanBetweenInstants, type NodeSet, type Span, type TreeNode } from "./movement-tree.js";
 import type { AcceptedEvent } from "./validate.js";
 
 /**
@@ -12,20 +13,14 @@ import type { AcceptedEvent } from "./validate.js";
  * admissions bring the total back up — only a census clears it. Everything here depends only on
  * the set of events, never on their arrival order.
  *
- * A unit's ledger is everything the rule needs, small enough to keep per unit in a projection
- * row and update in O(1) for a movement in time order (the usual case). A newer census, or a
- * movement earlier than the latest one (a late event), recomputes from the movements after the
- * census, which the caller supplies (the store from its log).
+ * A unit's ledger holds the census, the capacity override and the span (net and low-water mark)
+ * of the movements after the census. The span comes from the unit's movement tree
+ * (movement-tree.ts), which answers it in bounded work however long the history and however
+ * late the movement: the store keeps the tree's nodes and hands them in; nothing here reads them.
  */
 export interface CensusMark {
   at: number;
   eventId: string;
-}
-
-/** A head-count change at an instant: +admissions, −discharges. */
-export interface Movement {
-  at: number;
-  delta: number;
 }
 
 export interface UnitLedger {
@@ -34,15 +29,11 @@ export interface UnitLedger {
   netAfter: number;
   /** Lowest running total of those movements in time order (same instant together); ≤ 0. */
   lowWater: number;
-  /** The same, over the instants before the latest movement's (lets same-instant movements stay O(1)). */
-  lowBeforeLast: number;
-  /** Instant of the latest movement after the census; null when there is none. */
-  lastMovementAt: number | null;
   /** The latest census that carried a capacity, which overrides the configured one. */
   capacity: (CensusMark & { value: number }) | null;
 }
 
-export const EMPTY_LEDGER: UnitLedger = { census: null, netAfter: 0, lowWater: 0, lowBeforeLast: 0, lastMovementAt: null, capacity: null };
+export const EMPTY_LEDGER: UnitLedger = { census: null, netAfter: 0, lowWater: 0, capacity: null };
 
 /** True when census mark `a` supersedes `b` (later instant; same instant: greater event_id, byte order). */
 export function censusSupersedes(a: CensusMark, b: CensusMark | null): boolean {
@@ -59,61 +50,28 @@ export function movement(e: AcceptedEvent): number {
   return 0;
 }
 
-/** Does a movement at `at` count on top of the ledger's census? ("After" means strictly later.) */
-export function countsAfterCensus(ledger: UnitLedger, at: number): boolean {
-  return ledger.census === null || at > ledger.census.at;
-}
-
-type MovementSummary = Pick<UnitLedger, "netAfter" | "lowWater" | "lowBeforeLast" | "lastMovementAt">;
-
-/** Net, low-water marks and latest instant of a set of movements, in any order. */
-export function summarizeMovements(moves: readonly Movement[]): MovementSummary {
-  const byInstant = new Map<number, number>();
-  for (const m of moves) if (m.delta !== 0) byInstant.set(m.at, (byInstant.get(m.at) ?? 0) + m.delta);
-  const instants = [...byInstant.keys()].sort((a, b) => a - b);
-  let net = 0;
-  let low = 0;
-  let lowBeforeLast = 0;
-  for (const at of instants) {
-    lowBeforeLast = low;
-    net += byInstant.get(at)!;
-    low = Math.min(low, net);
-  }
-  return { netAfter: net, lowWater: low, lowBeforeLast, lastMovementAt: instants.length ? instants[instants.length - 1]! : null };
+/** The instant after which movements count: the census's, or −Infinity (all of them) without one. */
+export function countedAfter(ledger: UnitLedger): number {
+  return ledger.census?.at ?? Number.NEGATIVE_INFINITY;
 }
 
 /**
- * Apply one event to a ledger. `movementsAfter(at)` gives every movement of the unit known so
- * far — this event included — that occurred strictly after `at`; it is called only for a newer
- * census or a late movement.
+ * A census's effect on the ledger's census and capacity marks. When the census mark moves, the
+ * span must be settled again (`settleLedger`) from the tree at the new mark.
  */
-export function applyToLedger(ledger: UnitLedger, e: AcceptedEvent, movementsAfter: (at: number) => readonly Movement[]): UnitLedger {
+export function withCensus(ledger: UnitLedger, e: AcceptedEvent): UnitLedger {
   const ev = e.event;
-  if (ev.type === "census") {
-    const mark = { at: e.occurredAtMs, eventId: ev.event_id };
-    let next = ledger;
-    if (censusSupersedes(mark, ledger.census)) {
-      next = { ...next, census: { ...mark, occupied: ev.occupied }, ...summarizeMovements(movementsAfter(mark.at)) };
-    }
-    if (ev.capacity !== undefined && censusSupersedes(mark, ledger.capacity)) {
-      next = { ...next, capacity: { ...mark, value: ev.capacity } };
-    }
-    return next;
-  }
-  const delta = movement(e);
-  const at = e.occurredAtMs;
-  if (delta === 0 || !countsAfterCensus(ledger, at)) return ledger;
-  const last = ledger.lastMovementAt;
-  if (last === null || at > last) {
-    const netAfter = ledger.netAfter + delta;
-    return { ...ledger, netAfter, lowBeforeLast: ledger.lowWater, lowWater: Math.min(ledger.lowWater, netAfter), lastMovementAt: at };
-  }
-  if (at === last) {
-    const netAfter = ledger.netAfter + delta;
-    return { ...ledger, netAfter, lowWater: Math.min(ledger.lowBeforeLast, netAfter) };
-  }
-  // A late movement shifts every running total after it: recompute from the census.
-  return { ...ledger, ...summarizeMovements(movementsAfter(ledger.census?.at ?? Number.NEGATIVE_INFINITY)) };
+  if (ev.type !== "census") return ledger;
+  const mark = { at: e.occurredAtMs, eventId: ev.event_id };
+  let next = ledger;
+  if (censusSupersedes(mark, ledger.census)) next = { ...next, census: { ...mark, occupied: ev.occupied } };
+  if (ev.capacity !== undefined && censusSupersedes(mark, ledger.capacity)) next = { ...next, capacity: { ...mark, value: ev.capacity } };
+  return next;
+}
+
+/** The ledger with the span of the movements after its census (from `spanBetweenInstants`). */
+export function settleLedger(ledger: UnitLedger, after: Span): UnitLedger {
+  return { ...ledger, netAfter: after.sum, lowWater: Math.min(0, after.min) };
 }
 
 export interface UnitOccupancy {
@@ -128,17 +86,32 @@ export function ledgerOccupancy(ledger: UnitLedger): UnitOccupancy {
   return { occupied: Math.max(0, base + ledger.netAfter), inconsistent: base + ledger.lowWater < 0 };
 }
 
-/** Reference fold over a whole set of events of one unit (for rebuilds and property tests). */
-export function foldLedger(events: readonly AcceptedEvent[]): UnitLedger {
-  // The "log" at each step is the events folded so far plus the current one, as in the store.
-  let ledger: UnitLedger = EMPTY_LEDGER;
-  for (const [i, e] of events.entries()) {
-    ledger = applyToLedger(ledger, e, (at) =>
-      events
-        .slice(0, i + 1)
-        .filter((m) => m.occurredAtMs > at)
-        .map((m) => ({ at: m.occurredAtMs, delta: movement(m) })),
-    );
+/**
+ * One unit's ledger and tree held in memory: the store's projection step without the storage
+ * (used by replays in tests and by anything that folds a set of events of one unit).
+ */
+export class UnitFold {
+  ledger: UnitLedger = EMPTY_LEDGER;
+  readonly nodes = new Map<string, TreeNode>();
+
+  apply(e: AcceptedEvent): this {
+    if (e.event.type === "census") this.ledger = withCensus(this.ledger, e);
+    const delta = movement(e);
+    if (delta !== 0) for (const n of addMovement(this.nodes, e.occurredAtMs, delta)) this.nodes.set(nodeKey(n), n);
+    return this;
   }
-  return ledger;
+
+  settled(): UnitLedger {
+    return settleLedger(this.ledger, spanBetweenInstants(this.nodes as NodeSet, countedAfter(this.ledger), Number.POSITIVE_INFINITY));
+  }
 }
+
+/** The ledger of a set of events of one unit, in any order. */
+export function foldLedger(events: readonly AcceptedEvent[]): UnitLedger {
+  const fold = new UnitFold();
+  for (const e of events) fold.apply(e);
+  return fold.settled();
+}
+
+/** Nodes needed to settle a ledger (the path to its census mark). */
+export const nodesToSettle = (ledger: UnitLedger) => nodesFor(countedAfter(ledger));

@@ -1,4 +1,4 @@
-import { canonicalEvent, movement, referralMove, type Registry } from "@carewatch/domain";
+import { canonicalEvent, movement, type Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { createProjector, LIVE_TABLES } from "./projections.js";
 import type { AppendOutcome, AppendRequest, AppendResult, CommittedEvent, Conflict } from "./types.js";
@@ -12,7 +12,7 @@ class RequestConflict extends Error {
 
 export interface Appender {
   /** Runs every request in one transaction; returns the outcomes and the events committed. */
-  appendMany(reqs: AppendRequest[]): { outcomes: AppendOutcome[]; committed: CommittedEvent[] };
+  appendMany(reqs: readonly AppendRequest[]): { outcomes: AppendOutcome[]; committed: CommittedEvent[] };
 }
 
 export function createAppender(db: Database.Database, registry: Registry): Appender {
@@ -39,17 +39,7 @@ export function createAppender(db: Database.Database, registry: Registry): Appen
       if (ev.facility_id !== req.facilityId) return conflict(`event belongs to ${ev.facility_id}, not ${req.facilityId}`);
 
       const body = canonicalEvent(ev);
-      const info = insertEvent.run(
-        req.facilityId,
-        ev.event_id,
-        ev.type,
-        ev.unit ?? null,
-        ev.occurred_at,
-        accepted.occurredAtMs,
-        req.receivedAt,
-        movement(accepted),
-        body,
-      );
+      const info = insertEvent.run(req.facilityId, ev.event_id, ev.type, ev.unit ?? null, ev.occurred_at, accepted.occurredAtMs, req.receivedAt, movement(accepted), body);
       if (info.changes === 0) {
         // The id exists — in the log, or earlier in this same request (same savepoint), which
         // makes a repeated event_id within one request a duplicate (or a conflict) of the first.
@@ -58,36 +48,33 @@ export function createAppender(db: Database.Database, registry: Registry): Appen
         else conflict("event_id already used with a different body");
         return;
       }
-      if (ev.type === "referral") {
-        // Checked after the insert: a refused move rolls the request's savepoint back with it.
-        const move = referralMove(projector.referralStatus(req.facilityId, ev.referral_id), ev.status);
-        if (!move.ok) return conflict(move.reason);
-      }
       const c: CommittedEvent = { ...accepted, seq: Number(info.lastInsertRowid), facilityId: req.facilityId, receivedAt: req.receivedAt };
+      // A refused referral move rolls the request's savepoint back with the insert above.
       const projected = projector.project(c);
-      // Cannot happen (the move was checked above); kept so a broken invariant is loud, not silent.
       if (!projected.ok) return conflict(projected.reason);
       mine.push(c);
       results.push({ event_id: ev.event_id, status: "accepted", seq: c.seq });
     });
     // Keep checking every event first so the 409 lists every conflict; then roll back.
     if (conflicts.length) throw new RequestConflict(conflicts);
-    projector.flush();
     committed.push(...mine);
     const accepted = results.filter((r) => r.status === "accepted").length;
     return { ok: true, results, accepted, duplicates: results.length - accepted };
   });
 
-  /** Whatever ends a request's savepoint early (conflict or fault) also drops its gathered rollups. */
+  /** Whatever ends a request's savepoint early (conflict or fault) also drops what it gathered. */
   const appendOne = (req: AppendRequest, committed: CommittedEvent[]): AppendOutcome => {
     try {
-      return appendOneInSavepoint(req, committed);
-    } finally {
-      projector.discard();
+      const outcome = appendOneInSavepoint(req, committed);
+      projector.keepRequest();
+      return outcome;
+    } catch (err) {
+      projector.dropRequest();
+      throw err;
     }
   };
 
-  const appendAll = db.transaction((reqs: AppendRequest[]) => {
+  const appendAll = db.transaction((reqs: readonly AppendRequest[]) => {
     const committed: CommittedEvent[] = [];
     const outcomes = reqs.map((req): AppendOutcome => {
       try {
@@ -97,8 +84,21 @@ export function createAppender(db: Database.Database, registry: Registry): Appen
         throw err; // a real failure (disk full, bug): the whole group fails and nothing commits
       }
     });
+    // Every kept request's ledgers, tree nodes and rollups, written once for the group.
+    projector.flush();
     return { outcomes, committed };
   });
 
-  return { appendMany: (reqs) => (reqs.length === 0 ? { outcomes: [], committed: [] } : appendAll(reqs)) };
+  return {
+    appendMany(reqs) {
+      if (reqs.length === 0) return { outcomes: [], committed: [] };
+      try {
+        return appendAll(reqs);
+      } catch (err) {
+        // The group rolled back: nothing it gathered may leak into the next one.
+        projector.reset();
+        throw err;
+      }
+    },
+  };
 }

@@ -1,16 +1,27 @@
 import {
-  applyToLedger,
+  addMovement,
+  decodeNode,
   EMPTY_LEDGER,
+  encodeNode,
   hourStart,
   localDay,
   movement,
+  nodeKey,
+  nodesToSettle,
+  pathIds,
   referralMove,
-  type Movement,
+  settleLedger,
+  spanBetweenInstants,
+  withCensus,
+  countedAfter,
+  type NodeId,
   type ReferralStatus,
   type Registry,
+  type TreeNode,
   type UnitLedger,
 } from "@carewatch/domain";
 import type Database from "better-sqlite3";
+import { Layered } from "./layered.js";
 import type { CommittedEvent } from "./types.js";
 
 /**
@@ -20,6 +31,7 @@ import type { CommittedEvent } from "./types.js";
  */
 export interface ProjectionTables {
   unitState: string;
+  movementNodes: string;
   facilityState: string;
   referrals: string;
   rollupHourly: string;
@@ -28,6 +40,7 @@ export interface ProjectionTables {
 
 export const LIVE_TABLES: ProjectionTables = {
   unitState: "unit_state",
+  movementNodes: "movement_nodes",
   facilityState: "facility_state",
   referrals: "referrals",
   rollupHourly: "rollup_hourly",
@@ -43,8 +56,6 @@ export interface UnitStateRow {
   census_occupied: number | null;
   net_after: number;
   low_water: number;
-  low_before_last: number;
-  last_move_at: number | null;
   cap_at: number | null;
   cap_event_id: string | null;
   cap_value: number | null;
@@ -58,8 +69,6 @@ export function rowToLedger(r: UnitStateRow): UnitLedger {
         : { at: r.census_at, eventId: r.census_event_id, occupied: r.census_occupied },
     netAfter: r.net_after,
     lowWater: r.low_water,
-    lowBeforeLast: r.low_before_last,
-    lastMovementAt: r.last_move_at,
     capacity:
       r.cap_at === null || r.cap_event_id === null || r.cap_value === null
         ? null
@@ -77,50 +86,61 @@ export function unitColumn(key: string): string | null {
   return key === "" ? null : key;
 }
 
-/** Does an event touch a unit ledger at all? Censuses and head-count movements do. */
-export function touchesLedger(e: CommittedEvent): boolean {
-  return e.event.type === "census" || movement(e) !== 0;
+/** Reads a unit's movement-tree nodes by id (absent = empty); shared by the projector and the read models. */
+export function nodeReader(db: Database.Database, table: string) {
+  const get = db.prepare(`SELECT entries FROM ${table} WHERE facility_id = ? AND unit = ? AND level = ? AND idx = ?`).pluck();
+  return (facility: string, unit: string, id: NodeId): TreeNode | undefined => {
+    const blob = get.get(facility, unit, id.level, id.index) as Buffer | undefined;
+    return blob ? decodeNode(id, new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength))) : undefined;
+  };
 }
 
 export type ProjectResult = { ok: true } | { ok: false; reason: string };
 
 export interface Projector {
-  /** Current status of a referral in these tables (sees earlier writes of the same transaction). */
-  referralStatus(facilityId: string, referralId: string): ReferralStatus | undefined;
-  /** Apply one committed event (already in `events`) to every projection. */
+  /** Apply one committed event (already in `events`) to every projection, in the current request. */
   project(e: CommittedEvent): ProjectResult;
+  /** The current request is whole: keep what it gathered for the next flush. */
+  keepRequest(): void;
+  /** The current request is being rolled back (its savepoint with it): forget what it gathered. */
+  dropRequest(): void;
   /**
-   * Write what was gathered since the last flush: unit ledgers, rollups and facility state are
-   * kept in memory during a request, so a batch of 1,000 events writes a few dozen rows, not thousands.
-   * Call before the transaction (or savepoint) that holds the events commits.
+   * Write everything kept since the last flush: ledgers, tree nodes, rollups and facility state
+   * are held in memory for a whole group of requests, so a group writes each row once (a batch
+   * of 1,000 movements of a few units writes the shared tree nodes once, not a thousand times).
+   * Call inside the transaction, before it commits.
    */
   flush(): void;
-  /** Forget what was gathered (the savepoint holding those events is being rolled back). */
-  discard(): void;
+  /** Forget everything gathered (the whole transaction rolled back). */
+  reset(): void;
+}
+
+interface Held<T> {
+  facility: string;
+  unit: string;
+  value: T;
 }
 
 export function createProjector(db: Database.Database, t: ProjectionTables, registry: Registry): Projector {
   const getLedger = db.prepare(`SELECT * FROM ${t.unitState} WHERE facility_id = ? AND unit = ?`);
   const putLedger = db.prepare(`INSERT INTO ${t.unitState}
-      (facility_id, unit, census_at, census_event_id, census_occupied, net_after, low_water, low_before_last, last_move_at, cap_at, cap_event_id, cap_value)
-      VALUES (@facility_id, @unit, @census_at, @census_event_id, @census_occupied, @net_after, @low_water, @low_before_last, @last_move_at, @cap_at, @cap_event_id, @cap_value)
+      (facility_id, unit, census_at, census_event_id, census_occupied, net_after, low_water, cap_at, cap_event_id, cap_value)
+      VALUES (@facility_id, @unit, @census_at, @census_event_id, @census_occupied, @net_after, @low_water, @cap_at, @cap_event_id, @cap_value)
       ON CONFLICT (facility_id, unit) DO UPDATE SET
         census_at = excluded.census_at, census_event_id = excluded.census_event_id,
-        census_occupied = excluded.census_occupied, net_after = excluded.net_after,
-        low_water = excluded.low_water, low_before_last = excluded.low_before_last, last_move_at = excluded.last_move_at,
+        census_occupied = excluded.census_occupied, net_after = excluded.net_after, low_water = excluded.low_water,
         cap_at = excluded.cap_at, cap_event_id = excluded.cap_event_id, cap_value = excluded.cap_value`);
-  // Movements strictly after a census instant, among events logged up to the one being applied
-  // (`seq <= ?`): for append that is the whole log; for rebuild it replays the log as it grew, so
-  // later movements are added once, incrementally, exactly as append did.
-  const movementsAfter = db.prepare(`SELECT occurred_at_ms AS at, SUM(delta) AS delta FROM events
-      WHERE facility_id = ? AND unit IS ? AND occurred_at_ms > ? AND seq <= ? AND delta <> 0
-      GROUP BY occurred_at_ms`);
+  const readNode = nodeReader(db, t.movementNodes);
+  const putNode = db.prepare(`INSERT INTO ${t.movementNodes} (facility_id, unit, level, idx, entries) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (facility_id, unit, level, idx) DO UPDATE SET entries = excluded.entries`);
   const touchFacility = db.prepare(`INSERT INTO ${t.facilityState} (facility_id, last_received_at, last_seq)
       VALUES (?, ?, ?)
       ON CONFLICT (facility_id) DO UPDATE SET
         last_received_at = MAX(last_received_at, excluded.last_received_at),
         last_seq = MAX(last_seq, excluded.last_seq)`);
   const getReferral = db.prepare(`SELECT status FROM ${t.referrals} WHERE facility_id = ? AND referral_id = ?`).pluck();
+  // Referrals are written at once (inside the request's savepoint, which undoes them on a rollback):
+  // the next event of the same request must see the move.
   const putReferral = db.prepare(`INSERT INTO ${t.referrals}
       (facility_id, referral_id, status, destination, urgency, opened_at, updated_at, updated_seq)
       VALUES (@facility_id, @referral_id, @status, @destination, @urgency, @at, @at, @seq)
@@ -135,9 +155,12 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
 
   const timeZoneOf = (facilityId: string) => registry.byId.get(facilityId)?.timeZone ?? registry.timeZone;
 
-  const hourly = new Map<string, { facility: string; hour: number; metric: string; n: number }>();
-  const daily = new Map<string, { facility: string; day: string; metric: string; n: number }>();
-  const touched = new Map<string, { receivedAt: number; seq: number }>();
+  // Everything gathered, in two layers: the current request over the requests kept so far.
+  const ledgers = new Layered<Held<UnitLedger> & { settle: boolean }>();
+  const nodes = new Layered<Held<TreeNode | undefined>>();
+  const hourly = new Layered<{ facility: string; hour: number; metric: string; n: number }>();
+  const daily = new Layered<{ facility: string; day: string; metric: string; n: number }>();
+  const touched = new Layered<{ receivedAt: number; seq: number }>();
 
   // Rollup keys per (zone, minute): events of a batch mostly share a few minutes.
   const bucketCache = new Map<string, { hour: number; day: string }>();
@@ -156,59 +179,62 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
     const hk = `${e.facilityId}\u0000${hour}\u0000${metric}`;
     const dk = `${e.facilityId}\u0000${day}\u0000${metric}`;
     const h = hourly.get(hk);
-    if (h) h.n += n;
-    else hourly.set(hk, { facility: e.facilityId, hour, metric, n });
+    hourly.set(hk, { facility: e.facilityId, hour, metric, n: (h?.n ?? 0) + n });
     const d = daily.get(dk);
-    if (d) d.n += n;
-    else daily.set(dk, { facility: e.facilityId, day, metric, n });
+    daily.set(dk, { facility: e.facilityId, day, metric, n: (d?.n ?? 0) + n });
   }
 
-  // Ledgers touched by the current request, read once and written once at flush (a batch of a
-  // thousand census/movement events of a few units then costs a few row writes, not two thousand).
-  const ledgers = new Map<string, { facility: string; unit: string; ledger: UnitLedger; dirty: boolean }>();
+  function ledgerOf(facility: string, unit: string) {
+    const id = `${facility}\u0000${unit}`;
+    const held = ledgers.get(id);
+    if (held) return { id, held };
+    const row = getLedger.get(facility, unit) as UnitStateRow | undefined;
+    return { id, held: { facility, unit, value: row ? rowToLedger(row) : EMPTY_LEDGER, settle: !row } };
+  }
+
+  /** The nodes of one unit named by `ids`, from what is gathered or else from the table. */
+  function nodeSet(facility: string, unit: string, ids: readonly NodeId[]): Map<string, TreeNode> {
+    const out = new Map<string, TreeNode>();
+    for (const id of ids) {
+      const k = nodeKey(id);
+      const cacheKey = `${facility}\u0000${unit}\u0000${k}`;
+      let held = nodes.get(cacheKey);
+      if (!held) {
+        held = { facility, unit, value: readNode(facility, unit, id) };
+        nodes.setClean(cacheKey, held);
+      }
+      const node = held.value;
+      if (node) out.set(k, node);
+    }
+    return out;
+  }
 
   function projectLedger(e: CommittedEvent) {
-    const key = ledgerKey(e.event.unit);
-    const id = `${e.facilityId}\u0000${key}`;
-    let held = ledgers.get(id);
-    if (!held) {
-      const row = getLedger.get(e.facilityId, key) as UnitStateRow | undefined;
-      held = { facility: e.facilityId, unit: key, ledger: row ? rowToLedger(row) : EMPTY_LEDGER, dirty: !row };
-      ledgers.set(id, held);
+    const unit = ledgerKey(e.event.unit);
+    const { id, held } = ledgerOf(e.facilityId, unit);
+    let ledger = held.value;
+    let settle = held.settle;
+    if (e.event.type === "census") {
+      const next = withCensus(ledger, e);
+      if (next.census !== ledger.census) settle = true; // the census mark moved: a new span to read
+      ledger = next;
     }
-    const after = applyToLedger(held.ledger, e, (at) => movementsAfter.all(e.facilityId, unitColumn(key), at, e.seq) as Movement[]);
-    if (after !== held.ledger) {
-      held.ledger = after;
-      held.dirty = true;
+    const delta = movement(e);
+    if (delta !== 0) {
+      for (const n of addMovement(nodeSet(e.facilityId, unit, pathIds(e.occurredAtMs)), e.occurredAtMs, delta)) {
+        nodes.set(`${e.facilityId}\u0000${unit}\u0000${nodeKey(n)}`, { facility: e.facilityId, unit, value: n });
+      }
+      // Movements at or before the census are already in it: the span after it does not change.
+      if (e.occurredAtMs > countedAfter(ledger)) settle = true;
     }
-  }
-
-  function writeLedger(facility: string, unit: string, l: UnitLedger) {
-    putLedger.run({
-      facility_id: facility,
-      unit,
-      census_at: l.census?.at ?? null,
-      census_event_id: l.census?.eventId ?? null,
-      census_occupied: l.census?.occupied ?? null,
-      net_after: l.netAfter,
-      low_water: l.lowWater,
-      low_before_last: l.lowBeforeLast,
-      last_move_at: l.lastMovementAt,
-      cap_at: l.capacity?.at ?? null,
-      cap_event_id: l.capacity?.eventId ?? null,
-      cap_value: l.capacity?.value ?? null,
-    });
+    if (ledger !== held.value || settle !== held.settle) ledgers.set(id, { facility: e.facilityId, unit, value: ledger, settle });
   }
 
   return {
-    referralStatus(facilityId, referralId) {
-      return getReferral.get(facilityId, referralId) as ReferralStatus | undefined;
-    },
-
     project(e) {
       const ev = e.event;
       if (ev.type === "referral") {
-        const move = referralMove(this.referralStatus(e.facilityId, ev.referral_id), ev.status);
+        const move = referralMove(getReferral.get(e.facilityId, ev.referral_id) as ReferralStatus | undefined, ev.status);
         if (!move.ok) return { ok: false, reason: move.reason };
         if (move.changed) {
           putReferral.run({
@@ -224,32 +250,52 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
           rollup(e, `referral:${ev.status}`, 1);
         }
       }
-      if (touchesLedger(e)) projectLedger(e);
+      if (ev.type === "census" || movement(e) !== 0) projectLedger(e);
       if (ev.type === "admission") rollup(e, "admissions", ev.count);
       else if (ev.type === "discharge") rollup(e, "discharges", ev.count);
       else if (ev.type === "treatment") rollup(e, `treatment:${ev.category}`, ev.count);
-      const t = touched.get(e.facilityId);
-      if (!t) touched.set(e.facilityId, { receivedAt: e.receivedAt, seq: e.seq });
-      else {
-        t.receivedAt = Math.max(t.receivedAt, e.receivedAt);
-        t.seq = Math.max(t.seq, e.seq);
-      }
+      const seen = touched.get(e.facilityId);
+      touched.set(e.facilityId, { receivedAt: Math.max(seen?.receivedAt ?? 0, e.receivedAt), seq: Math.max(seen?.seq ?? 0, e.seq) });
       return { ok: true };
     },
 
-    flush() {
-      for (const h of ledgers.values()) if (h.dirty) writeLedger(h.facility, h.unit, h.ledger);
-      for (const r of hourly.values()) addHourly.run(r.facility, r.hour, r.metric, r.n);
-      for (const r of daily.values()) addDaily.run(r.facility, r.day, r.metric, r.n);
-      for (const [facility, t] of touched) touchFacility.run(facility, t.receivedAt, t.seq);
-      this.discard();
+    keepRequest() {
+      for (const l of [ledgers, nodes, hourly, daily, touched]) l.keep();
     },
 
-    discard() {
-      ledgers.clear();
-      hourly.clear();
-      daily.clear();
-      touched.clear();
+    dropRequest() {
+      for (const l of [ledgers, nodes, hourly, daily, touched]) l.drop();
+    },
+
+    flush() {
+      this.keepRequest();
+      // Settle each changed ledger once per group, from the tree as the group left it.
+      for (const [, h] of ledgers.dirty()) {
+        const ledger = h.settle
+          ? settleLedger(h.value, spanBetweenInstants(nodeSet(h.facility, h.unit, nodesToSettle(h.value)), countedAfter(h.value), Number.POSITIVE_INFINITY))
+          : h.value;
+        putLedger.run({
+          facility_id: h.facility,
+          unit: h.unit,
+          census_at: ledger.census?.at ?? null,
+          census_event_id: ledger.census?.eventId ?? null,
+          census_occupied: ledger.census?.occupied ?? null,
+          net_after: ledger.netAfter,
+          low_water: ledger.lowWater,
+          cap_at: ledger.capacity?.at ?? null,
+          cap_event_id: ledger.capacity?.eventId ?? null,
+          cap_value: ledger.capacity?.value ?? null,
+        });
+      }
+      for (const [, h] of nodes.dirty()) if (h.value) putNode.run(h.facility, h.unit, h.value.level, h.value.index, Buffer.from(encodeNode(h.value).buffer));
+      for (const [, r] of hourly.dirty()) addHourly.run(r.facility, r.hour, r.metric, r.n);
+      for (const [, r] of daily.dirty()) addDaily.run(r.facility, r.day, r.metric, r.n);
+      for (const [facility, s] of touched.dirty()) touchFacility.run(facility, s.receivedAt, s.seq);
+      this.reset();
+    },
+
+    reset() {
+      for (const l of [ledgers, nodes, hourly, daily, touched]) l.clear();
     },
   };
 }

@@ -1,35 +1,30 @@
 import {
-  applyToLedger,
   facilityStatus as buildStatus,
   hourStart,
   isReferralOpen,
-  ledgerOccupancy,
   localDay,
-  movement,
+  nodeKey,
+  nodesFor,
+  spanBetweenInstants,
   TICKER_LENGTH,
-  type AcceptedEvent,
   type Facility,
   type FacilityStatus,
   type ReferralStatus,
   type Registry,
   type TodayCounts,
   type TreatmentCategory,
+  type TreeNode,
   type UnitLedger,
-  EMPTY_LEDGER,
-  summarizeMovements,
-  type Movement,
 } from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import { EVENT_COLUMNS, rowToAccepted, rowToCommitted, rowToTicker, type EventRow } from "./event-rows.js";
-import { ledgerKey, rowToLedger, unitColumn, type UnitStateRow } from "./projections.js";
-import type { Store } from "./types.js";
+import { EVENT_COLUMNS, rowToTicker, type EventRow } from "./event-rows.js";
+import { ledgerKey, LIVE_TABLES, nodeReader, rowToLedger, unitColumn, type UnitStateRow } from "./projections.js";
+import type { ReadModels } from "./types.js";
 
-/** The Store's read half (one declaration: the Store interface). */
-export type ReadModels = Pick<
-  Store,
-  "lastSeq" | "countEvents" | "facilityStatus" | "boardStatuses" | "trend" | "ticker" | "changesSince" | "eventsSince"
->;
-
+/**
+ * The read models of the SQLite engine. Each answer runs inside one read transaction, so in WAL
+ * mode it sees one committed state of the database even while another process writes.
+ */
 export function createReadModels(db: Database.Database, registry: Registry): ReadModels {
   const q = {
     lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck(),
@@ -41,21 +36,15 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
     latest: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`),
     latestSince: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq DESC LIMIT ?`),
     touched: db.prepare("SELECT DISTINCT facility_id FROM events WHERE seq > ?").pluck(),
-    since: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`),
-    // Trend, per unit: the censuses at the latest census instant ≤ T (usually one row) …
-    censusesAtLatest: db.prepare(`SELECT body, occurred_at_ms FROM events
-        WHERE facility_id = @f AND unit IS @u AND type = 'census' AND occurred_at_ms = (
-          SELECT occurred_at_ms FROM events
-          WHERE facility_id = @f AND unit IS @u AND type = 'census' AND occurred_at_ms <= @t
-          ORDER BY occurred_at_ms DESC LIMIT 1)`),
-    // … the movements in (from, to] …
-    movementSum: db.prepare(`SELECT COALESCE(SUM(delta), 0) FROM events
-        WHERE facility_id = ? AND unit IS ? AND occurred_at_ms > ? AND occurred_at_ms <= ?`).pluck(),
-    // … and every census or movement inside the chart window, in time order.
-    window: db.prepare(`SELECT body, occurred_at_ms FROM events
-        WHERE facility_id = ? AND unit IS ? AND occurred_at_ms > ? AND occurred_at_ms <= ?
-          AND (type = 'census' OR delta <> 0)
-        ORDER BY occurred_at_ms, event_id`),
+    // The latest census at or before an instant (index events_census); same instant: greater event_id.
+    censusAt: db.prepare(`SELECT occurred_at_ms AS at, json_extract(body, '$.occupied') AS occupied FROM events
+        WHERE facility_id = ? AND unit IS ? AND type = 'census' AND occurred_at_ms <= ?
+        ORDER BY occurred_at_ms DESC, event_id DESC LIMIT 1`),
+  };
+  const readNode = nodeReader(db, LIVE_TABLES.movementNodes);
+  const snapshot = <A extends unknown[], R>(fn: (...args: A) => R) => {
+    const tx = db.transaction(fn);
+    return async (...args: A): Promise<R> => tx(...args);
   };
 
   function today(f: Facility, now: number): TodayCounts {
@@ -87,56 +76,46 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
   }
 
   /**
-   * Occupied of one unit as of each instant (ascending), from the log alone: the ledger as of the
-   * first instant (latest census ≤ it, plus movements after that census up to it), then the
-   * window's events folded in time order with the domain's applyToLedger.
+   * Occupied of one unit at each instant: the latest census at or before it plus the net of the
+   * movements after that census up to the instant, from the movement tree — bounded work per
+   * instant however long the history (a trend shows occupied, not the flag).
    */
-  function unitTrend(f: Facility, key: string, instants: number[]): number[] {
-    const unit = unitColumn(key);
-    const first = instants[0] ?? 0;
-    let ledger: UnitLedger = EMPTY_LEDGER;
-    // Movements between the base census (or the beginning) and the first instant only matter as
-    // a sum here (a trend shows occupied, not the flag): one synthetic movement at `first`.
-    const baseMovement = (from: number): Movement[] => {
-      const delta = q.movementSum.get(f.id, unit, from, first) as number;
-      return delta !== 0 ? [{ at: first, delta }] : [];
-    };
-    const base = (q.censusesAtLatest.all({ f: f.id, u: unit, t: first }) as { body: string; occurred_at_ms: number }[]).map(rowToAccepted);
-    for (const c of base) ledger = applyToLedger(ledger, c, baseMovement);
-    if (ledger.census === null) ledger = { ...ledger, ...summarizeMovements(baseMovement(-8.64e15)) };
-
-    const window = (q.window.all(f.id, unit, first, instants[instants.length - 1] ?? first) as { body: string; occurred_at_ms: number }[]).map(rowToAccepted);
-    // Folded in time order, so only a census inside the window asks for movements after it,
-    // and those are all in the window (after `first`).
-    const known: Movement[] = [];
-    const after = (at: number): Movement[] => known.filter((m) => m.at > at);
-    const out: number[] = [];
-    let i = 0;
-    for (const t of instants) {
-      while (i < window.length && (window[i]?.occurredAtMs ?? Infinity) <= t) {
-        const e = window[i++] as AcceptedEvent;
-        if (movement(e) !== 0) known.push({ at: e.occurredAtMs, delta: movement(e) });
-        ledger = applyToLedger(ledger, e, after);
+  function unitOccupiedAt(f: Facility, key: string, instants: readonly number[]): number[] {
+    const cache = new Map<string, TreeNode | undefined>();
+    const nodes = (...at: number[]) => {
+      const out = new Map<string, TreeNode>();
+      for (const id of nodesFor(...at)) {
+        const k = nodeKey(id);
+        if (!cache.has(k)) cache.set(k, readNode(f.id, key, id));
+        const n = cache.get(k);
+        if (n) out.set(k, n);
       }
-      out.push(ledgerOccupancy(ledger).occupied);
-    }
-    return out;
+      return out;
+    };
+    return instants.map((t) => {
+      const census = q.censusAt.get(f.id, unitColumn(key), t) as { at: number; occupied: number } | undefined;
+      const from = census?.at ?? Number.NEGATIVE_INFINITY;
+      return Math.max(0, (census?.occupied ?? 0) + spanBetweenInstants(nodes(from, t), from, t).sum);
+    });
   }
 
-  return {
-    lastSeq: () => q.lastSeq.get() as number,
-    countEvents: () => q.count.get() as number,
+  const ticker = (limit: number) => (q.latest.all(limit) as EventRow[]).map(rowToTicker);
 
-    facilityStatus(facilityId, now) {
+  return {
+    countEvents: snapshot(() => q.count.get() as number),
+
+    facilityStatus: snapshot((facilityId: string, now: number) => {
       const f = registry.byId.get(facilityId);
       return f ? statusOf(f, now) : undefined;
-    },
+    }),
 
-    boardStatuses(now) {
-      return registry.facilities.map((f) => statusOf(f, now));
-    },
+    board: snapshot((now: number, tickerLength: number) => ({
+      seq: q.lastSeq.get() as number,
+      facilities: registry.facilities.map((f) => statusOf(f, now)),
+      ticker: ticker(tickerLength),
+    })),
 
-    trend(facilityId, now, hours = 24) {
+    trend: snapshot((facilityId: string, now: number, hours: number = 24) => {
       const f = registry.byId.get(facilityId);
       if (!f) return [];
       // Ends of the last `hours` local clock hours (an hour ends where the next one starts), then now.
@@ -149,15 +128,11 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
       const instants = [...ends, now];
       const keys = f.units.length > 0 ? f.units.map((u) => u.id) : [ledgerKey(undefined)];
       const sums = instants.map(() => 0);
-      for (const key of keys) unitTrend(f, key, instants).forEach((n, i) => (sums[i] = (sums[i] ?? 0) + n));
+      for (const key of keys) unitOccupiedAt(f, key, instants).forEach((n, i) => (sums[i] = (sums[i] ?? 0) + n));
       return instants.map((t, i) => ({ t, occupied: sums[i] ?? 0 }));
-    },
+    }),
 
-    ticker(limit) {
-      return (q.latest.all(limit) as EventRow[]).map(rowToTicker);
-    },
-
-    changesSince(seq, now, maxEvents = 5000) {
+    changesSince: snapshot((seq: number, now: number, maxEvents: number = 5000) => {
       const last = q.lastSeq.get() as number;
       // Behind by too much (a patch would be huge), or ahead of us (the database was replaced).
       if (last - seq > maxEvents || seq > last) return null;
@@ -167,10 +142,6 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
         facilities: registry.facilities.filter((f) => touched.has(f.id)).map((f) => statusOf(f, now)),
         ticker: (q.latestSince.all(seq, TICKER_LENGTH) as EventRow[]).map(rowToTicker),
       };
-    },
-
-    eventsSince(seq, limit) {
-      return (q.since.all(seq, limit) as EventRow[]).map(rowToCommitted);
-    },
+    }),
   };
 }

@@ -7,6 +7,7 @@ import type { RebuildReport } from "./types.js";
 /** Projection tables and their key columns (for row-by-row comparison). */
 const KEYS: Record<keyof ProjectionTables, string[]> = {
   unitState: ["facility_id", "unit"],
+  movementNodes: ["facility_id", "unit", "level", "idx"],
   facilityState: ["facility_id"],
   referrals: ["facility_id", "referral_id"],
   rollupHourly: ["facility_id", "hour_start_ms", "metric"],
@@ -66,6 +67,8 @@ export function rebuild(db: Database.Database, registry: Registry, onProgress?: 
     for (const k of Object.keys(LIVE_TABLES) as (keyof ProjectionTables)[]) {
       db.exec(`DELETE FROM main.${LIVE_TABLES[k]}; INSERT INTO main.${LIVE_TABLES[k]} SELECT * FROM ${fresh[k]}; DROP TABLE ${fresh[k]};`);
     }
+    // A migration that reshaped the projections asked for this replay: done (same transaction).
+    db.exec("DELETE FROM store_meta WHERE key = 'projections_need_rebuild'");
     return { done, differences };
   });
 
@@ -95,11 +98,14 @@ function compare(db: Database.Database, stored: string, replayed: string, keyCol
       continue;
     }
     for (const col of Object.keys(row)) {
-      if (row[col] !== other[col]) out.push(`${stored} [${key}]: ${col} stored ${fmt(row[col])}, log gives ${fmt(other[col])}`);
+      if (!same(row[col], other[col])) out.push(`${stored} [${key}]: ${col} stored ${fmt(row[col])}, log gives ${fmt(other[col])}`);
     }
   }
   for (const key of b.keys()) if (!a.has(key)) out.push(`${stored} [${key}]: missing (the log gives one)`);
   return out;
 }
 
-const fmt = (v: unknown) => (v === null ? "null" : JSON.stringify(v));
+/** Column values are numbers, strings, null — or Buffers (tree nodes), compared by content. */
+const same = (a: unknown, b: unknown) => (Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b);
+
+const fmt = (v: unknown) => (v === null ? "null" : Buffer.isBuffer(v) ? `<${v.length} bytes>` : JSON.stringify(v));

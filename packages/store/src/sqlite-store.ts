@@ -1,11 +1,12 @@
 import type { Registry } from "@carewatch/domain";
 import Database from "better-sqlite3";
 import { createAppender } from "./append.js";
-import { createCredentials } from "./keys.js";
+import { createCredentials } from "./credentials.js";
+import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
 import { migrate } from "./migrate.js";
 import { createReadModels } from "./read-models.js";
 import { rebuild } from "./rebuild.js";
-import type { AppendOutcome, CommitListener, Store } from "./types.js";
+import type { EventLog, Store } from "./types.js";
 
 /** pino-compatible subset. */
 export interface StoreLogger {
@@ -21,8 +22,11 @@ export interface StoreOptions {
   log?: StoreLogger;
   /** Where the numbered SQL files are; defaults to the package's `migrations/`. */
   migrationsDir?: string;
+  /** How often watchers look for commits made by other processes (ms). */
+  pollMs?: number;
 }
 
+/** The embedded engine: one better-sqlite3 connection, one writer, WAL. */
 export function createStore(opts: StoreOptions): Store {
   const { registry, log } = opts;
   const db = new Database(opts.path);
@@ -30,65 +34,101 @@ export function createStore(opts: StoreOptions): Store {
   db.pragma("journal_mode = WAL");
   // FULL (not NORMAL): in WAL mode NORMAL skips the fsync at COMMIT, so a power loss could drop
   // a transaction we had already acknowledged. With FULL every COMMIT is fsynced to the WAL
-  // before append() returns, so a 200/202 survives SIGKILL and power loss (contract). The
+  // before append() resolves, so a 200/202 survives SIGKILL and power loss (contract). The
   // GroupCommitter makes one fsync serve many requests, which keeps that affordable.
   db.pragma("synchronous = FULL");
   // Another process (the CLI) may hold the write lock briefly: wait rather than fail.
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
-  // 64 MiB of page cache (default 2 MiB): the log's two indexes outgrow the default within a few
-  // hundred thousand events, and every insert then re-reads index pages. Speed only; no effect
-  // on durability.
+  // 64 MiB of page cache (default 2 MiB): the log's indexes and the movement trees outgrow the
+  // default within a few hundred thousand events, and every insert then re-reads index pages.
+  // Speed only; no effect on durability.
   db.pragma("cache_size = -65536");
 
   const applied = migrate(db, opts.migrationsDir);
   if (applied.length) log?.info({ migrations: applied }, "store: migrations applied");
 
-  const upsertFacility = db.prepare(
-    "INSERT INTO facilities (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config",
-  );
+  const upsertFacility = db.prepare("INSERT INTO facilities (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config");
   db.transaction(() => {
     for (const f of registry.facilities) upsertFacility.run(f.id, JSON.stringify(f));
   })();
 
-  const appender = createAppender(db, registry);
-  const reads = createReadModels(db, registry);
-  const credentials = createCredentials(db, registry);
-  const listeners = new Set<CommitListener>();
-  let open = true;
-
-  function appendMany(reqs: Parameters<Store["appendMany"]>[0]): AppendOutcome[] {
-    const { outcomes, committed } = appender.appendMany(reqs);
-    // After COMMIT only: a listener must never see (or publish) an event that could still roll back.
-    if (committed.length) {
-      for (const l of listeners) {
-        try {
-          l(committed);
-        } catch (err) {
-          // A broken listener (e.g. the live hub) must not turn a durable append into an error.
-          log?.error({ err }, "store: commit listener threw");
-        }
-      }
-    }
-    return outcomes;
+  if (db.prepare("SELECT value FROM store_meta WHERE key = 'projections_need_rebuild'").pluck().get() !== undefined) {
+    const report = rebuild(db, registry);
+    log?.info({ events: report.events, millis: report.millis }, "store: projections replayed from the log for the new schema");
   }
 
-  return {
-    registry,
-    append: (req) => appendMany([req])[0] as AppendOutcome,
-    appendMany,
-    onCommit(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+  const appender = createAppender(db, registry);
+  const credentials = createCredentials(db, registry);
+  const reads = createReadModels(db, registry);
+  const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
+  const since = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const watchers = new Set<() => void>();
+  let open = true;
+
+  const notify = () => {
+    for (const w of watchers) {
+      try {
+        w();
+      } catch (err) {
+        // A broken watcher (e.g. the live hub) must not turn a durable append into an error.
+        log?.error({ err }, "store: log watcher threw");
+      }
+    }
+  };
+
+  // Commits by other connections (another process on the same file) change PRAGMA data_version;
+  // our own commits are announced at once by append.
+  let poll: NodeJS.Timeout | null = null;
+  let dataVersion = 0;
+  const startPolling = () => {
+    dataVersion = db.pragma("data_version", { simple: true }) as number;
+    poll = setInterval(() => {
+      if (!open) return;
+      const v = db.pragma("data_version", { simple: true }) as number;
+      if (v !== dataVersion) {
+        dataVersion = v;
+        notify();
+      }
+    }, opts.pollMs ?? 250);
+    poll.unref();
+  };
+
+  const eventLog: EventLog = {
+    async append(reqs) {
+      const { outcomes, committed } = appender.appendMany(reqs);
+      // After COMMIT only: a watcher must never see (or publish) an event that could still roll back.
+      if (committed.length) notify();
+      return outcomes;
     },
-    ...reads,
-    ...credentials,
-    rebuild: (onProgress) => rebuild(db, registry, onProgress),
+    lastSeq: async () => lastSeq.get() as number,
+    readFrom: async (afterSeq, limit) => (since.all(afterSeq, limit) as EventRow[]).map(rowToCommitted),
+    watch(onGrown) {
+      watchers.add(onGrown);
+      if (!poll) startPolling();
+      return () => {
+        watchers.delete(onGrown);
+        if (watchers.size === 0 && poll) {
+          clearInterval(poll);
+          poll = null;
+        }
+      };
+    },
+  };
+
+  return {
+    engine: "sqlite",
+    registry,
+    log: eventLog,
+    reads,
+    credentials,
+    rebuild: async (onProgress) => rebuild(db, registry, onProgress),
     ready: () => open && db.open,
-    close() {
+    async close() {
       if (!open) return;
       open = false;
-      listeners.clear();
+      watchers.clear();
+      if (poll) clearInterval(poll);
       db.close();
     },
   };

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { FacilityEventSchema, parseRegistry, type AcceptedEvent, type Registry } from "@carewatch/domain";
 import { onTestFinished } from "vitest";
 import { createStore } from "./sqlite-store.js";
-import type { AppendRequest, Store } from "./types.js";
+import type { AppendOutcome, AppendRequest, Store } from "./types.js";
 
 /** The real demo registry, loaded the way the server loads it. */
 export function loadRegistry(): Registry {
@@ -20,8 +20,8 @@ export interface TestStore {
   path: string;
   registry: Registry;
   /** Close and open the same file again (a restart). */
-  reopen(): Store;
-  dispose(): void;
+  reopen(): Promise<Store>;
+  dispose(): Promise<void>;
 }
 
 /** A store on a real SQLite file in a fresh temp dir, removed when the test finishes. */
@@ -34,15 +34,15 @@ export function createTestStore(): TestStore {
     store: createStore({ path, registry }),
     path,
     registry,
-    reopen() {
-      t.store.close();
+    async reopen() {
+      await t.store.close();
       t.store = createStore({ path, registry });
       return t.store;
     },
-    dispose() {
+    async dispose() {
       if (disposed) return;
       disposed = true;
-      t.store.close();
+      await t.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -78,4 +78,10 @@ export function iso(ms: number): string {
 
 export function req(events: AcceptedEvent[], receivedAt = T0 + 3_600_000): AppendRequest {
   return { facilityId: events[0]?.event.facility_id ?? NO_UNITS, events, receivedAt };
+}
+
+/** One request appended on its own (a group of one), as most tests want it. */
+export async function append(store: Store, r: AppendRequest): Promise<AppendOutcome> {
+  const [outcome] = await store.log.append([r]);
+  return outcome!;
 }

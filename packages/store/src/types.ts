@@ -1,5 +1,7 @@
 import type {
   AcceptedEvent,
+  DisplayPrincipal,
+  FacilityKeyPrincipal,
   FacilityStatus,
   Registry,
   TickerLine,
@@ -7,8 +9,9 @@ import type {
 } from "@carewatch/domain";
 
 /**
- * The store's contract with the rest of carewatch. better-sqlite3 implements it now; a
- * PostgreSQL store can implement the same interface later without touching domain or web.
+ * The store's contract with the rest of carewatch, as async ports an engine with an async
+ * driver and several writers can implement: the SQLite engine (better-sqlite3, one writer) now,
+ * PostgreSQL next. `conformance/` holds the rules every engine must pass.
  */
 
 /** One event as committed to the log. */
@@ -43,23 +46,25 @@ export type AppendOutcome =
   | { ok: true; results: AppendResult[]; accepted: number; duplicates: number }
   | { ok: false; conflicts: Conflict[] };
 
-export interface KeyInfo {
-  id: string;
-  facilityId: string;
-  createdAt: number;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-}
-
-export type KeyCheck =
-  | { ok: true; keyId: string; facilityId: string }
-  | { ok: false; reason: "unknown" | "revoked" };
-
-export interface DisplayInfo {
-  id: string;
-  name: string;
-  createdAt: number;
-  revokedAt: number | null;
+/**
+ * The event log. `seq` is server-wide and in commit order for every reader: once a reader has
+ * seen seq N committed, no event with a seq ≤ N is committed after it (SQLite: one writer and
+ * rowid order; an engine with several writers must serialise the append to keep this).
+ */
+export interface EventLog {
+  /**
+   * Durably append a group of requests in one transaction (one fsync), each all-or-nothing on
+   * its own: a conflict in one request never touches another. Resolves after COMMIT.
+   */
+  append(reqs: readonly AppendRequest[]): Promise<AppendOutcome[]>;
+  lastSeq(): Promise<number>;
+  /** Committed events with seq > `afterSeq`, ascending, at most `limit`. */
+  readFrom(afterSeq: number, limit: number): Promise<CommittedEvent[]>;
+  /**
+   * Calls `onGrown` soon after the log may have grown — a commit by this process at once, a
+   * commit by any other process within a poll interval. The caller reads from its own seq.
+   */
+  watch(onGrown: () => void): () => void;
 }
 
 /** What changed since a client's seq: the statuses of the facilities touched, and the ticker lines. */
@@ -69,6 +74,55 @@ export interface ChangesSince {
   ticker: TickerLine[];
 }
 
+/** The whole board at one seq. */
+export interface BoardSnapshot {
+  seq: number;
+  facilities: FacilityStatus[];
+  ticker: TickerLine[];
+}
+
+/** Read models. Each answer comes from one consistent snapshot of the store: it never mixes two states. */
+export interface ReadModels {
+  board(now: number, tickerLength: number): Promise<BoardSnapshot>;
+  facilityStatus(facilityId: string, now: number): Promise<FacilityStatus | undefined>;
+  /** Occupied at the end of each of the last `hours` local hours, plus `now`. */
+  trend(facilityId: string, now: number, hours?: number): Promise<TrendPoint[]>;
+  /** Null when `seq` is too far behind to patch, or ahead of the log (the client should take a snapshot). */
+  changesSince(seq: number, now: number, maxEvents?: number): Promise<ChangesSince | null>;
+  countEvents(): Promise<number>;
+}
+
+export interface KeyInfo {
+  id: string;
+  facilityId: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface DisplayInfo {
+  id: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export type KeyCheck = { ok: true; principal: FacilityKeyPrincipal } | { ok: false; reason: "unknown" | "revoked" };
+
+/** Credentials: secrets in, one `Principal` out (REST, tRPC and the socket all ask here). */
+export interface Credentials {
+  createKey(facilityId: string, now: number): Promise<{ id: string; key: string }>;
+  listKeys(): Promise<KeyInfo[]>;
+  revokeKey(id: string, now: number): Promise<boolean>;
+  authenticateKey(key: string, now: number): Promise<KeyCheck>;
+
+  createDisplay(name: string, now: number): Promise<{ id: string; token: string }>;
+  listDisplays(): Promise<DisplayInfo[]>;
+  revokeDisplay(id: string, now: number): Promise<boolean>;
+  /** Null when the token is unknown or revoked. */
+  authenticateDisplay(token: string): Promise<DisplayPrincipal | null>;
+}
+
 export interface RebuildReport {
   events: number;
   /** Human-readable differences between the stored projections and a fresh replay of the log. */
@@ -76,41 +130,15 @@ export interface RebuildReport {
   millis: number;
 }
 
-export type CommitListener = (events: CommittedEvent[]) => void;
-
 export interface Store {
+  readonly engine: string;
   readonly registry: Registry;
-  /** Durably append (one transaction, projections included). Synchronous; see GroupCommitter for batching requests. */
-  append(req: AppendRequest): AppendOutcome;
-  /** Run several appends in one transaction (group commit); each is all-or-nothing on its own. */
-  appendMany(reqs: AppendRequest[]): AppendOutcome[];
-  /** Called after each commit with the events it added, in seq order. */
-  onCommit(listener: CommitListener): () => void;
-
-  lastSeq(): number;
-  facilityStatus(facilityId: string, now: number): FacilityStatus | undefined;
-  boardStatuses(now: number): FacilityStatus[];
-  /** Occupied at the end of each of the last `hours` local hours, plus `now`. */
-  trend(facilityId: string, now: number, hours?: number): TrendPoint[];
-  ticker(limit: number): TickerLine[];
-  /** Null when `seq` is too far behind to patch (the client should take a snapshot). */
-  changesSince(seq: number, now: number, maxEvents?: number): ChangesSince | null;
-  eventsSince(seq: number, limit: number): CommittedEvent[];
-  countEvents(): number;
-
-  createKey(facilityId: string, now: number): { id: string; key: string };
-  listKeys(): KeyInfo[];
-  revokeKey(id: string, now: number): boolean;
-  checkKey(key: string, now: number): KeyCheck;
-
-  createDisplay(name: string, now: number): { id: string; token: string };
-  listDisplays(): DisplayInfo[];
-  revokeDisplay(id: string, now: number): boolean;
-  checkDisplay(token: string): DisplayInfo | null;
-
+  readonly log: EventLog;
+  readonly reads: ReadModels;
+  readonly credentials: Credentials;
   /** Recompute every projection from the log, report differences, and keep the recomputed ones. */
-  rebuild(onProgress?: (done: number, total: number) => void): RebuildReport;
+  rebuild(onProgress?: (done: number, total: number) => void): Promise<RebuildReport>;
   /** True once the database is open and migrations are applied. */
   ready(): boolean;
-  close(): void;
+  close(): Promise<void>;
 }

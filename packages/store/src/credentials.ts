@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import type { DisplayInfo, KeyInfo, Store } from "./types.js";
+import type { Credentials, DisplayInfo, KeyInfo } from "./types.js";
 
 /** Only the sha256 of a secret is stored: a leaked database does not leak working keys. */
 export function sha256Hex(secret: string): string {
@@ -16,11 +16,6 @@ function shortId(prefix: string): string {
 /** last_used_at is a hint for admins; writing it on every request would turn reads into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** The Store's credential half (one declaration: the Store interface). */
-export type Credentials = Pick<
-  Store,
-  "createKey" | "listKeys" | "revokeKey" | "checkKey" | "createDisplay" | "listDisplays" | "revokeDisplay" | "checkDisplay"
->;
 
 interface KeyRow {
   id: string;
@@ -60,8 +55,9 @@ export function createCredentials(db: Database.Database, registry: Registry): Cr
     displayByHash: db.prepare("SELECT id, name, created_at, revoked_at FROM displays WHERE token_hash = ?"),
   };
 
+  // better-sqlite3 is synchronous: each method does its work and answers as a settled promise.
   return {
-    createKey(facilityId, now) {
+    async createKey(facilityId, now) {
       if (!registry.byId.has(facilityId)) throw new Error(`unknown facility "${facilityId}": not in the registry`);
       // 32 random bytes = 256 bits: far beyond guessing, so a plain hash (no salt/KDF) is enough.
       const key = "cw_" + randomBytes(32).toString("base64url");
@@ -69,28 +65,28 @@ export function createCredentials(db: Database.Database, registry: Registry): Cr
       q.insertKey.run(id, facilityId, sha256Hex(key), now);
       return { id, key };
     },
-    listKeys: () => (q.listKeys.all() as KeyRow[]).map(toKeyInfo),
-    revokeKey: (id, now) => q.revokeKey.run(now, id).changes > 0,
-    checkKey(key, now) {
+    listKeys: async () => (q.listKeys.all() as KeyRow[]).map(toKeyInfo),
+    revokeKey: async (id, now) => q.revokeKey.run(now, id).changes > 0,
+    async authenticateKey(key, now) {
       // Lookup is by hash, so there is no secret comparison to time.
       const row = q.keyByHash.get(sha256Hex(key)) as KeyRow | undefined;
       if (!row) return { ok: false, reason: "unknown" };
       if (row.revoked_at !== null) return { ok: false, reason: "revoked" };
       if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) q.touchKey.run(now, row.id);
-      return { ok: true, keyId: row.id, facilityId: row.facility_id };
+      return { ok: true, principal: { kind: "facility_key", keyId: row.id, facilityId: row.facility_id } };
     },
 
-    createDisplay(name, now) {
+    async createDisplay(name, now) {
       const token = "cwd_" + randomBytes(24).toString("base64url");
       const id = shortId("d_");
       q.insertDisplay.run(id, name, sha256Hex(token), now);
       return { id, token };
     },
-    listDisplays: () => (q.listDisplays.all() as DisplayRow[]).map(toDisplayInfo),
-    revokeDisplay: (id, now) => q.revokeDisplay.run(now, id).changes > 0,
-    checkDisplay(token) {
+    listDisplays: async () => (q.listDisplays.all() as DisplayRow[]).map(toDisplayInfo),
+    revokeDisplay: async (id, now) => q.revokeDisplay.run(now, id).changes > 0,
+    async authenticateDisplay(token) {
       const row = q.displayByHash.get(sha256Hex(token)) as DisplayRow | undefined;
-      return row && row.revoked_at === null ? toDisplayInfo(row) : null;
+      return row && row.revoked_at === null ? { kind: "display", displayId: row.id, name: row.name } : null;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import { trpcServer } from "@hono/trpc-server";
 import type { Logger } from "pino";
 import type { GroupCommitter, Store } from "@carewatch/store";
@@ -33,6 +34,33 @@ export function createApp(d: AppDeps) {
   const app = new Hono();
   const limiter = new RateLimiter(d.rateLimit);
 
+  // Security headers on every response Hono sends (API, problems, docs, tRPC, pages, 404s, errors).
+  // Only what is decided today; a full Content-Security-Policy comes with accounts.
+  app.use(
+    "*",
+    secureHeaders({
+      xContentTypeOptions: true,
+      // Never framed (clickjacking): the legacy header and its CSP successor.
+      xFrameOptions: "DENY",
+      contentSecurityPolicy: { frameAncestors: ["'none'"] },
+      // Not no-referrer: under it browsers send `Origin: null` on same-origin POSTs (Socket.IO's
+      // polling transport), which the hub's origin check refuses. This one sends other origins
+      // the origin only, never a path or query (a wall's first URL carries its display token).
+      referrerPolicy: "strict-origin-when-cross-origin",
+      removePoweredBy: true,
+      // Not decided yet, so not sent: HSTS belongs to whoever terminates TLS (a province-wide
+      // includeSubDomains is not ours to set); the cross-origin policies come with accounts.
+      strictTransportSecurity: false,
+      crossOriginEmbedderPolicy: false,
+      crossOriginResourcePolicy: false,
+      crossOriginOpenerPolicy: false,
+      originAgentCluster: false,
+      xDnsPrefetchControl: false,
+      xDownloadOptions: false,
+      xPermittedCrossDomainPolicies: false,
+      xXssProtection: false,
+    }),
+  );
   app.use("*", requestId());
   // One line per request; never the body (counts only, but bodies are the integrator's business).
   app.use("*", async (c, next) => {
@@ -42,7 +70,7 @@ export function createApp(d: AppDeps) {
   });
 
   app.get("/healthz", (c) => c.json({ status: "alive" }));
-  app.get("/readyz", (c) => (d.store.ready() && d.accepting() ? c.json({ status: "ready", seq: d.store.lastSeq() }) : c.json({ status: "not ready" }, 503)));
+  app.get("/readyz", async (c) => (d.store.ready() && d.accepting() ? c.json({ status: "ready", seq: await d.store.log.lastSeq() }) : c.json({ status: "not ready" }, 503)));
 
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
   app.get("/api/v1/docs", (c) => c.html(apiPageHtml()));
@@ -63,7 +91,7 @@ export function createApp(d: AppDeps) {
     trpcServer({
       endpoint: "/trpc",
       router: appRouter,
-      createContext: (_opts, c) => ({ store: d.store, now: d.now, buildId: d.buildId(), display: displayFromContext(c, d.store) }),
+      createContext: async (_opts, c) => ({ store: d.store, now: d.now, buildId: d.buildId(), principal: await displayFromContext(c, d.store) }),
       onError: (o) => logTrpcError(d.log, c.get("requestId"), o),
     })(c, next),
   );

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** Every tile's occupied and available as shown, against what the API says now. */
 async function waitForConvergence(page: Page, server: TestServer, timeout: number) {
-  const expected = Object.fromEntries(server.store.boardStatuses(Date.now()).map((s) => [s.facility_id, { occupied: s.occupied, available: s.available }]));
+  const expected = Object.fromEntries((await server.store.reads.board(Date.now(), 0)).facilities.map((s) => [s.facility_id, { occupied: s.occupied, available: s.available }]));
   await page.waitForFunction(
     (exp) => {
       const tiles = document.querySelectorAll<HTMLElement>("article.tile[data-facility]");
@@ -48,8 +48,8 @@ describe("wall-board across a server restart", () => {
     let server: TestServer | null = await startTestServer({ dataDir, env });
     const context = await newWallContext(browser);
     try {
-      const token = server.display("restart wall");
-      const keys = keysFor(server);
+      const token = await server.display("restart wall");
+      const keys = await keysFor(server);
       for (const [i, f] of DEMO_FACILITIES.entries()) await postCensus(server, keys[f]!, f, 20 + i);
       const page = await context.newPage();
       await openWall(page, server.url, token);

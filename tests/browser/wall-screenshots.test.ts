@@ -33,10 +33,10 @@ beforeAll(async () => {
   const [b, s] = await Promise.all([launchChromium(), startTestServer({ now: () => Date.now() + shift })]);
   browser = b;
   server = s;
-  token = server.display("README screenshots");
+  token = await server.display("README screenshots");
   const parsed = parseRegistry(demoRegistryDocument);
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const keys = keysFor(server);
+  const keys = await keysFor(server);
   const day = async (facilities: string[], now: () => number) => {
     const sim = createSimulator({ baseUrl: server.url, keys, registry: parsed.registry, facilities, silent: null, now, seed: 20261125, log: () => {} });
     const r = await sim.backfill(1);

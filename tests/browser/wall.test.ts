@@ -26,8 +26,8 @@ describe("wall-board, one server", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    token = server.display("browser wall");
-    keys = keysFor(server);
+    token = await server.display("browser wall");
+    keys = await keysFor(server);
   });
   afterAll(async () => {
     await server?.stop();
@@ -52,7 +52,7 @@ describe("wall-board, one server", () => {
     expect(await page.getByTestId("connection").innerText()).toContain("TRỰC TUYẾN");
 
     // One tile per facility, its name visible.
-    const statuses = server.store.boardStatuses(Date.now());
+    const statuses = (await server.store.reads.board(Date.now(), 0)).facilities;
     expect(statuses.map((s) => s.facility_id).sort()).toEqual([...DEMO_FACILITIES].sort());
     for (const s of statuses) {
       const tile = page.locator(`article.tile[data-facility="${s.facility_id}"]`);
@@ -156,11 +156,11 @@ describe("wall-board, one server", () => {
   });
 
   it("refuses a revoked display within seconds, and /wall answers 401 without a valid token", async () => {
-    const { id, token: doomed } = server.store.createDisplay("to be revoked", Date.now());
+    const { id, token: doomed } = await server.store.credentials.createDisplay("to be revoked", Date.now());
     const page = await fresh();
     await openWall(page, server.url, doomed);
 
-    expect(server.store.revokeDisplay(id, Date.now())).toBe(true);
+    expect(await server.store.credentials.revokeDisplay(id, Date.now())).toBe(true);
     await page.waitForFunction(() => document.body.innerText.includes("chưa được cấp quyền"), null, { timeout: 6000 });
     expect(await page.locator("article.tile").count()).toBe(0);
     expect(await page.getByRole("alert").innerText()).toContain("This display is not authorised");
@@ -192,8 +192,8 @@ describe("wall-board on a moved clock", () => {
     const server = await startTestServer({ now: () => Date.now() + shift });
     const context = await newWallContext(browser);
     try {
-      const token = server.display();
-      const keys = keysFor(server, ["sl-drug-rehab-song-ma", "sl-merit-nursing"]);
+      const token = await server.display();
+      const keys = await keysFor(server, ["sl-drug-rehab-song-ma", "sl-merit-nursing"]);
       await postCensus(server, keys["sl-drug-rehab-song-ma"]!, "sl-drug-rehab-song-ma", 120);
       await postCensus(server, keys["sl-merit-nursing"]!, "sl-merit-nursing", 80);
       const page = await context.newPage();

@@ -16,8 +16,8 @@ describe("auth (in-process server)", () => {
 
   beforeAll(async () => {
     s = await startTestServer({ now: clock.now });
-    songMaKey = s.key(SONG_MA);
-    meritKey = s.key(MERIT);
+    songMaKey = await s.key(SONG_MA);
+    meritKey = await s.key(MERIT);
   });
   afterAll(async () => {
     await s?.stop();

@@ -25,7 +25,7 @@ describe("ingest responses", () => {
 
   beforeAll(async () => {
     s = await startTestServer({ now: clock.now });
-    key = s.key(SONG_MA);
+    key = await s.key(SONG_MA);
   });
   afterAll(async () => {
     await s?.stop();

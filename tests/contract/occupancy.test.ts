@@ -14,8 +14,8 @@ describe("occupancy numbers", () => {
   beforeEach(async () => {
     clock.set(T0);
     s = await startTestServer({ now: clock.now });
-    key = s.key(SONG_MA);
-    rehabKey = s.key(REHAB);
+    key = await s.key(SONG_MA);
+    rehabKey = await s.key(REHAB);
   });
   afterEach(async () => {
     await s?.stop();
@@ -239,7 +239,7 @@ describe("the numbers depend only on the set of events, never on arrival order (
         for (const order of orders) {
           const srv = await startTestServer({ now: () => T0 });
           try {
-            const keys: Record<string, string> = { [SONG_MA]: srv.key(SONG_MA), [REHAB]: srv.key(REHAB) };
+            const keys: Record<string, string> = { [SONG_MA]: await srv.key(SONG_MA), [REHAB]: await srv.key(REHAB) };
             for (const e of order) await post(srv.url, keys[e.facility_id]!, e, 202);
             results.push({
               song: numbers(await statusOf(srv.url, keys[SONG_MA]!, SONG_MA)),

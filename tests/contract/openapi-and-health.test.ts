@@ -21,7 +21,7 @@ describe("OpenAPI document, docs page and health", () => {
 
   beforeAll(async () => {
     s = await startTestServer({ now: clock.now });
-    key = s.key(SONG_MA);
+    key = await s.key(SONG_MA);
     const res = await fetch(`${s.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);

@@ -22,7 +22,7 @@ describe("rate limit", () => {
   it("CAREWATCH_RATE_LIMIT=2: a burst of 20 passes, the 21st gets 429 problem+json with Retry-After (integer ≥ 1 s)", async () => {
     clock.set(T0);
     s = await startTestServer({ now: clock.now, env: { CAREWATCH_RATE_LIMIT: "2" } });
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     for (let i = 0; i < 20; i++) {
       const r = await postEvents(s.url, key, one());
       expect(r.status, `request ${i + 1}: ${r.text}`).toBe(202);
@@ -41,8 +41,8 @@ describe("rate limit", () => {
   it("the limit is per key: another key is not limited by the first one's burst", async () => {
     clock.set(T0);
     s = await startTestServer({ now: clock.now, env: { CAREWATCH_RATE_LIMIT: "2" } });
-    const a = s.key(SONG_MA);
-    const b = s.key(MERIT);
+    const a = await s.key(SONG_MA);
+    const b = await s.key(MERIT);
     for (let i = 0; i < 20; i++) await postEvents(s.url, a, one());
     expectProblem(await postEvents(s.url, a, one()), 429);
     expect((await postEvents(s.url, b, treatment(MERIT, "convalescence", 1, T0 - MIN))).status).toBe(202);
@@ -51,7 +51,7 @@ describe("rate limit", () => {
   it("a batch counts as one request", async () => {
     clock.set(T0);
     s = await startTestServer({ now: clock.now, env: { CAREWATCH_RATE_LIMIT: "2" } });
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     for (let i = 0; i < 20; i++) {
       const r = await postEvents(s.url, key, { events: Array.from({ length: 10 }, one) });
       expect(r.status, `batch ${i + 1}: ${r.text}`).toBe(202);
@@ -63,7 +63,7 @@ describe("rate limit", () => {
   it("0 turns the limit off", async () => {
     clock.set(T0);
     s = await startTestServer({ now: clock.now, env: { CAREWATCH_RATE_LIMIT: "0" } });
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     const statuses = [];
     for (let i = 0; i < 150; i++) statuses.push((await postEvents(s.url, key, one())).status);
     expect(statuses.filter((x) => x !== 202)).toEqual([]);
@@ -73,7 +73,7 @@ describe("rate limit", () => {
     clock.set(T0);
     // startTestServer sets CAREWATCH_RATE_LIMIT=0 unless told otherwise: unset it to get the default.
     s = await startTestServer({ now: clock.now, env: { CAREWATCH_RATE_LIMIT: undefined } as unknown as Record<string, string> });
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     // The clock stands still (no refill): 500 requests in waves of 50 all pass, the 501st does not.
     const statuses: number[] = [];
     for (let wave = 0; wave < 10; wave++) {

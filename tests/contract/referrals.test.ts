@@ -21,7 +21,7 @@ describe("referral lifecycle", () => {
 
   beforeEach(async () => {
     s = await startTestServer({ now: clock.now });
-    key = s.key(SONG_MA);
+    key = await s.key(SONG_MA);
   });
   afterEach(async () => {
     await s?.stop();

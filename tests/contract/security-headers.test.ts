@@ -17,8 +17,8 @@ describe("security headers", () => {
   let key: string;
   beforeAll(async () => {
     s = await startTestServer();
-    display = s.display();
-    key = s.key(SONG_MA);
+    display = await s.display();
+    key = await s.key(SONG_MA);
   });
   afterAll(async () => {
     await s?.stop();

@@ -14,7 +14,7 @@ describe("today", () => {
   beforeEach(async () => {
     clock.set(MIDNIGHT - 1); // 23:59:59.999 local on the 22nd
     s = await startTestServer({ now: clock.now });
-    key = s.key(SONG_MA);
+    key = await s.key(SONG_MA);
   });
   afterEach(async () => {
     await s?.stop();
@@ -82,13 +82,13 @@ describe("stale and last_event_at", () => {
   });
 
   it("a facility that never reported is stale", async () => {
-    const st = await statusOf(s.url, s.key(MERIT), MERIT);
+    const st = await statusOf(s.url, await s.key(MERIT), MERIT);
     expect(st.stale).toBe(true);
     expect(st.last_event_at).toBeNull();
   });
 
   it("fresh after an event; stale only after more than 2× its interval (15 min → 30 min)", async () => {
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     await post(s.url, key, census(SONG_MA, 10, T0 - MIN), 202);
     expect((await statusOf(s.url, key, SONG_MA)).stale).toBe(false);
     clock.advance(30 * MIN);
@@ -101,7 +101,7 @@ describe("stale and last_event_at", () => {
   });
 
   it("the facility's own interval is used (sl-merit-nursing: 60 min → stale after 120 min)", async () => {
-    const key = s.key(MERIT);
+    const key = await s.key(MERIT);
     await post(s.url, key, census(MERIT, 10, T0 - MIN), 202);
     clock.advance(119 * MIN);
     expect((await statusOf(s.url, key, MERIT)).stale).toBe(false);
@@ -110,13 +110,13 @@ describe("stale and last_event_at", () => {
   });
 
   it("staleness counts acceptance, not occurred_at: a late-arriving old event makes the facility fresh", async () => {
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     await post(s.url, key, census(SONG_MA, 10, T0 - 3 * 60 * MIN), 202);
     expect((await statusOf(s.url, key, SONG_MA)).stale).toBe(false);
   });
 
   it("a duplicate retry is not an accepted event: it does not make a stale facility fresh", async () => {
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     const ev = census(SONG_MA, 10, T0 - MIN);
     await post(s.url, key, ev, 202);
     clock.advance(31 * MIN);
@@ -126,7 +126,7 @@ describe("stale and last_event_at", () => {
   });
 
   it("last_event_at is RFC 3339 with the +07:00 offset", async () => {
-    const key = s.key(SONG_MA);
+    const key = await s.key(SONG_MA);
     await post(s.url, key, census(SONG_MA, 10, T0 - MIN), 202);
     const st = await statusOf(s.url, key, SONG_MA);
     expect(st.last_event_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+07:00$/);

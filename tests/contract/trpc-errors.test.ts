@@ -32,7 +32,7 @@ describe("tRPC errors (default configuration)", () => {
 
   beforeAll(async () => {
     s = await startTestServer({ log });
-    display = s.display();
+    display = await s.display();
   });
   afterAll(async () => {
     await s?.stop();

@@ -32,8 +32,8 @@ describe("validation rules", () => {
 
   beforeAll(async () => {
     s = await startTestServer({ now: clock.now });
-    key = s.key(SONG_MA);
-    rehabKey = s.key(REHAB);
+    key = await s.key(SONG_MA);
+    rehabKey = await s.key(REHAB);
   });
   afterAll(async () => {
     await s?.stop();
@@ -366,7 +366,7 @@ describe("validation rules", () => {
       // connection must not leak into the other tests.
       const own = await startTestServer({ now: clock.now });
       try {
-        const k = own.key(SONG_MA);
+        const k = await own.key(SONG_MA);
         const attempt = () => postEvents(own.url, k, census(SONG_MA, 1, AT)).then((x) => ({ status: x.status, text: x.text }), (e: Error) => ({ status: -1, text: String((e as { cause?: unknown }).cause ?? e) }));
         for (const mode of ["content-length", "chunked"] as const) {
           const body = hugeBody();

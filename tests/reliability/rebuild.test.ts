@@ -57,7 +57,7 @@ describe("cw rebuild", () => {
     const events = specs.map((x, i) => toEvent(x, i));
 
     let s = await startTestServer({ dataDir, now: () => T0 });
-    const keys: Record<string, string> = { [SONG_MA]: s.key(SONG_MA), [REHAB]: s.key(REHAB) };
+    const keys: Record<string, string> = { [SONG_MA]: await s.key(SONG_MA), [REHAB]: await s.key(REHAB) };
     // Random batch sizes, several requests in flight at once (group commit), arrival order shuffled.
     const shuffled = fc.sample(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), { numRuns: 1, seed: 7 })[0]!;
     let i = 0;

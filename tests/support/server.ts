@@ -15,8 +15,8 @@ export function tempDataDir(prefix = "carewatch-test-"): string {
 export interface TestServer extends RunningServer {
   dataDir: string;
   /** Create a facility key through the store (the CLI's path is tested on its own). */
-  key(facilityId: string): string;
-  display(name?: string): string;
+  key(facilityId: string): Promise<string>;
+  display(name?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -31,8 +31,8 @@ export async function startTestServer(opts: { now?: () => number; env?: Record<s
   return {
     ...server,
     dataDir,
-    key: (facilityId) => server.store.createKey(facilityId, Date.now()).key,
-    display: (name = "test wall") => server.store.createDisplay(name, Date.now()).token,
+    key: async (facilityId) => (await server.store.credentials.createKey(facilityId, Date.now())).key,
+    display: async (name = "test wall") => (await server.store.credentials.createDisplay(name, Date.now())).token,
     async stop() {
       await server.close();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -62,8 +62,8 @@ export async function postCensus(
 }
 
 /** Keys for every demo facility. */
-export function keysFor(server: TestServer, facilities: readonly string[] = DEMO_FACILITIES): Record<string, string> {
-  return Object.fromEntries(facilities.map((f) => [f, server.key(f)]));
+export async function keysFor(server: TestServer, facilities: readonly string[] = DEMO_FACILITIES): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(facilities.map(async (f) => [f, await server.key(f)] as const)));
 }
 
 export async function newWallContext(browser: Browser, viewport: { width: number; height: number } = VIEWPORT_1080): Promise<BrowserContext> {

@@ -27,12 +27,12 @@ async function main() {
   const server = await startServer(config, { now: () => Date.now() + clockShift });
   const { store } = server;
   const now = Date.now();
-  const keys = Object.fromEntries(config.registry.facilities.map((f) => [f.id, store.createKey(f.id, now).key]));
+  const keys = Object.fromEntries(await Promise.all(config.registry.facilities.map(async (f) => [f.id, (await store.credentials.createKey(f.id, now)).key] as const)));
   const speed = Number(process.env.CAREWATCH_DEMO_SPEED ?? 1);
   const others = config.registry.facilities.map((f) => f.id).filter((id) => id !== DEFAULT_SILENT);
   const sim = createSimulator({ baseUrl: server.url, keys, registry: config.registry, speed, facilities: others, silent: null });
 
-  if (store.countEvents() === 0 && BACKFILL_DAYS > 0) {
+  if ((await store.reads.countEvents()) === 0 && BACKFILL_DAYS > 0) {
     process.stderr.write(`Backfilling ${BACKFILL_DAYS} days of history through the batch API…\n`);
     const progress = (label: string) => (done: number, total: number) => {
       const pct = total ? Math.floor((done / total) * 100) : 100;
@@ -51,7 +51,7 @@ async function main() {
   }
   sim.start();
 
-  const wall = `${config.publicUrl.replace(/\/$/, "").replace(`:${config.port}`, `:${server.port}`)}/wall?display=${encodeURIComponent(store.createDisplay("demo wall", Date.now()).token)}`;
+  const wall = `${config.publicUrl.replace(/\/$/, "").replace(`:${config.port}`, `:${server.port}`)}/wall?display=${encodeURIComponent((await store.credentials.createDisplay("demo wall", Date.now())).token)}`;
   process.stdout.write(
     [
       "",

@@ -35,7 +35,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: "carewatch" } });
   const now = opts.now ?? Date.now;
   const store = createStore({ path: config.dbPath, registry: config.registry, log });
-  const committer = new GroupCommitter(store);
+  const committer = new GroupCommitter(store.log);
   // Read on every heartbeat and snapshot (a tiny file): a web build deployed under a running
   // server, or a restart on a new build, reloads every open wall.
   const fallbackBuildId = `server-${Date.now()}`;
@@ -53,7 +53,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   httpServer.requestTimeout = 120_000;
-  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log });
+  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log }, await store.log.lastSeq());
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -61,7 +61,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  log.info({ url, data: config.dbPath, registry: config.registrySource, facilities: config.registry.facilities.length, seq: store.lastSeq() }, "carewatch listening");
+  log.info({ url, data: config.dbPath, registry: config.registrySource, facilities: config.registry.facilities.length, seq: await store.log.lastSeq() }, "carewatch listening");
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -75,7 +75,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(force);
-      store.close();
+      await store.close();
       log.info("carewatch stopped");
     })());
 

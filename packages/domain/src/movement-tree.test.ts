@@ -55,8 +55,10 @@ describe("movement tree", () => {
     // No node holds more than 64 children (level 0 holds instants within 4 096 ms).
     for (const n of nodes.values()) expect(n.keys.length).toBeLessThanOrEqual(n.level === 0 ? 4_096 : 64);
     // The query reads only the nodes named by nodesFor: hand it just those and it answers the same.
-    const needed = new Map(nodesFor(T0 - 5e9, T0).flatMap((id) => (nodes.has(nodeKey(id)) ? [[nodeKey(id), nodes.get(nodeKey(id))!] as const] : [])));
-    expect(spanBetweenInstants(needed, T0 - 5e9, T0)).toEqual(naive(moves, T0 - 5e9, T0));
+    const only = (...at: number[]) => new Map(nodesFor(...at).flatMap((id) => (nodes.has(nodeKey(id)) ? [[nodeKey(id), nodes.get(nodeKey(id))!] as const] : [])));
+    for (const [a, b] of [[T0 - 5e9, T0], [Number.NEGATIVE_INFINITY, T0 - 1e9], [T0 - 7e9, Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]] as const) {
+      expect(spanBetweenInstants(only(a, b), a, b)).toEqual(naive(moves, a, b));
+    }
   });
 
   it("paths run from the bottom to a single root; infinite bounds have none", () => {

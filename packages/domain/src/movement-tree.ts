@@ -65,9 +65,9 @@ export function pathIds(at: number): NodeId[] {
   return out;
 }
 
-/** Every node a range query over (after, upTo] or a movement at those instants needs. */
+/** Every node a range query over (after, upTo] or a movement at those instants needs (the root always). */
 export function nodesFor(...instants: number[]): NodeId[] {
-  const seen = new Map<string, NodeId>();
+  const seen = new Map<string, NodeId>([[`${ROOT_LEVEL}:0`, { level: ROOT_LEVEL, index: 0 }]]);
   for (const at of instants) for (const id of pathIds(at)) seen.set(nodeKey(id), id);
   return [...seen.values()];
 }

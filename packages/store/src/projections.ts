@@ -227,7 +227,8 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
       // Movements at or before the census are already in it: the span after it does not change.
       if (e.occurredAtMs > countedAfter(ledger)) settle = true;
     }
-    if (ledger !== held.value || settle !== held.settle) ledgers.set(id, { facility: e.facilityId, unit, value: ledger, settle });
+    // `settle` also marks a unit without a row yet: it is written at the flush either way.
+    if (ledger !== held.value || settle) ledgers.set(id, { facility: e.facilityId, unit, value: ledger, settle });
   }
 
   return {

@@ -14,12 +14,12 @@ function openStore(): Store {
   return createStore({ path: path.join(dir, "carewatch.db"), registry });
 }
 
-function withStore<T>(fn: (s: Store) => T): T {
+async function withStore<T>(fn: (s: Store) => Promise<T>): Promise<T> {
   const store = openStore();
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -39,26 +39,26 @@ keys
   .command("create <facility_id>")
   .description("create a key for a facility and print it alone on stdout")
   .action((facilityId: string) =>
-    withStore((s) => {
+    withStore(async (s) => {
       if (!s.registry.byId.has(facilityId)) throw new ConfigError(`unknown facility "${facilityId}" (see: cw facilities list)`);
-      out(s.createKey(facilityId, Date.now()).key);
+      out((await s.credentials.createKey(facilityId, Date.now())).key);
     }),
   );
 keys
   .command("list")
   .description("list keys (ids only; keys are never shown again)")
   .action(() =>
-    withStore((s) => {
+    withStore(async (s) => {
       out(["id", "facility", "created", "last_used", "revoked"].join("\t"));
-      for (const k of s.listKeys()) out([k.id, k.facilityId, iso(k.createdAt), iso(k.lastUsedAt), iso(k.revokedAt)].join("\t"));
+      for (const k of await s.credentials.listKeys()) out([k.id, k.facilityId, iso(k.createdAt), iso(k.lastUsedAt), iso(k.revokedAt)].join("\t"));
     }),
   );
 keys
   .command("revoke <key_id>")
   .description("revoke a key: it gets 401 from then on")
   .action((id: string) =>
-    withStore((s) => {
-      if (!s.revokeKey(id, Date.now())) throw new ConfigError(`no active key "${id}" (see: cw keys list)`);
+    withStore(async (s) => {
+      if (!(await s.credentials.revokeKey(id, Date.now()))) throw new ConfigError(`no active key "${id}" (see: cw keys list)`);
       out(`revoked ${id}`);
     }),
   );
@@ -69,7 +69,7 @@ program
   .command("list")
   .description("list facilities with their ids")
   .action(() =>
-    withStore((s) => {
+    withStore(async (s) => {
       out(["id", "type", "province", "capacity", "units", "name"].join("\t"));
       for (const f of s.registry.facilities) out([f.id, f.type, f.province, f.capacity, f.units.map((u) => u.id).join(",") || "-", f.name].join("\t"));
     }),
@@ -81,8 +81,8 @@ displays
   .description("create a display and print the URL to open on it")
   .option("--url <base>", "the address the display opens", process.env.CAREWATCH_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`)
   .action((name: string, opts: { url: string }) =>
-    withStore((s) => {
-      const { token } = s.createDisplay(name, Date.now());
+    withStore(async (s) => {
+      const { token } = await s.credentials.createDisplay(name, Date.now());
       out(`${opts.url.replace(/\/$/, "")}/wall?display=${encodeURIComponent(token)}`);
     }),
   );
@@ -90,17 +90,17 @@ displays
   .command("list")
   .description("list displays")
   .action(() =>
-    withStore((s) => {
+    withStore(async (s) => {
       out(["id", "name", "created", "revoked"].join("\t"));
-      for (const d of s.listDisplays()) out([d.id, d.name, iso(d.createdAt), iso(d.revokedAt)].join("\t"));
+      for (const d of await s.credentials.listDisplays()) out([d.id, d.name, iso(d.createdAt), iso(d.revokedAt)].join("\t"));
     }),
   );
 displays
   .command("revoke <display_id>")
   .description("revoke a display: its page and socket are refused within seconds")
   .action((id: string) =>
-    withStore((s) => {
-      if (!s.revokeDisplay(id, Date.now())) throw new ConfigError(`no active display "${id}" (see: cw displays list)`);
+    withStore(async (s) => {
+      if (!(await s.credentials.revokeDisplay(id, Date.now()))) throw new ConfigError(`no active display "${id}" (see: cw displays list)`);
       out(`revoked ${id}`);
     }),
   );
@@ -109,8 +109,8 @@ program
   .command("rebuild")
   .description("recompute every projection from the event log and report any difference")
   .action(() =>
-    withStore((s) => {
-      const report = s.rebuild((done, total) => process.stderr.write(`\rrebuild ${done}/${total} events`));
+    withStore(async (s) => {
+      const report = await s.rebuild((done, total) => process.stderr.write(`\rrebuild ${done}/${total} events`));
       process.stderr.write("\n");
       out(`replayed ${report.events} events in ${report.millis} ms`);
       if (report.differences.length === 0) out("no differences: projections match the log");

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import type { DisplayInfo, Store } from "@carewatch/store";
+import type { DisplayPrincipal } from "@carewatch/domain";
+import type { Store } from "@carewatch/store";
 
 export const DISPLAY_COOKIE = "cw_display";
 
@@ -19,7 +20,8 @@ export function cookieFromHeader(header: string | undefined, name: string): stri
   return undefined;
 }
 
-export function displayFromContext(c: Context, store: Store): DisplayInfo | null {
+/** The display principal of a request's cookie, or null (no token, or a wrong or revoked one). */
+export async function displayFromContext(c: Context, store: Store): Promise<DisplayPrincipal | null> {
   const token = getCookie(c, DISPLAY_COOKIE);
-  return token ? store.checkDisplay(token) : null;
+  return token ? store.credentials.authenticateDisplay(token) : null;
 }

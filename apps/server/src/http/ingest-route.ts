@@ -2,7 +2,8 @@ import { Hono, type Context } from "hono";
 import type { HttpBindings } from "@hono/node-server";
 import { toPointer, validateBody, type FieldProblem } from "@carewatch/domain";
 import type { GroupCommitter, Store } from "@carewatch/store";
-import { authenticateKey, type KeyPrincipal } from "./api-key.js";
+import type { FacilityKeyPrincipal } from "@carewatch/domain";
+import { authenticateKey } from "./api-key.js";
 import { problem } from "./problem.js";
 import type { RateLimiter } from "./rate-limit.js";
 
@@ -48,7 +49,7 @@ async function readBody(c: Context<Env>): Promise<string | null> {
   return size > MAX_BODY_BYTES ? null : Buffer.concat(chunks, size).toString("utf8");
 }
 
-type Env = { Bindings: Partial<HttpBindings>; Variables: { principal: KeyPrincipal; requestId: string } };
+type Env = { Bindings: Partial<HttpBindings>; Variables: { principal: FacilityKeyPrincipal; requestId: string } };
 
 /** `POST /api/v1/events` — authenticate, translate, hand to the store; the rules live in the domain. */
 export function ingestRoute(deps: IngestDeps) {
@@ -57,7 +58,7 @@ export function ingestRoute(deps: IngestDeps) {
   app.post(
     "/",
     async (c, next) => {
-      const principal = authenticateKey(c, deps.store, deps.now());
+      const principal = await authenticateKey(c, deps.store, deps.now());
       if (principal instanceof Response) return principal;
       c.set("principal", principal);
       const rate = deps.limiter.take(principal.keyId, deps.now());

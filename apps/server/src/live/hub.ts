@@ -1,7 +1,15 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { Server } from "socket.io";
 import type { Logger } from "pino";
-import { COALESCE_MS, HEARTBEAT_MS, type ClientToServerEvents, type ServerToClientEvents, type StatusPatch } from "@carewatch/domain";
+import {
+  COALESCE_MS,
+  HEARTBEAT_MS,
+  TICKER_LENGTH,
+  type ClientToServerEvents,
+  type DisplayPrincipal,
+  type ServerToClientEvents,
+  type StatusPatch,
+} from "@carewatch/domain";
 import type { Store } from "@carewatch/store";
 import { cookieFromHeader, DISPLAY_COOKIE } from "../http/display-auth.js";
 
@@ -19,7 +27,7 @@ export interface HubOptions {
 
 interface SocketData {
   token: string;
-  displayId: string;
+  principal: DisplayPrincipal;
 }
 
 /** Same-origin pages, the configured extra origins, or non-browser clients (no Origin header at all). */
@@ -31,12 +39,14 @@ export function originAllowed(req: IncomingMessage, allowed: string[]): boolean 
 }
 
 /**
- * The live hub: subscribes to store commits and forwards them; no business rule lives here.
- * Patches are built by the same read path a reconnecting client uses (`changesSince`), so a
- * live patch and a resync can never disagree. Displays get at most one patch per COALESCE_MS;
- * the first commit after a quiet spell goes out at once, and the final state always follows.
+ * The live hub: follows the event log from its own seq and forwards; no business rule lives
+ * here. It is woken by the log's watch (a commit by this process at once, by any other process
+ * within a poll), and builds each patch with the same read path a reconnecting client uses
+ * (`changesSince`), so a live patch and a resync can never disagree. Displays get at most one
+ * patch per COALESCE_MS; the first commit after a quiet spell goes out at once, and the final
+ * state always follows.
  */
-export function createHub(o: HubOptions) {
+export function createHub(o: HubOptions, startSeq: number) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(o.httpServer, {
     serveClient: false,
     allowRequest: (req, cb) => cb(originAllowed(req, o.allowedOrigins) ? null : "origin not allowed", originAllowed(req, o.allowedOrigins)),
@@ -44,70 +54,114 @@ export function createHub(o: HubOptions) {
 
   io.use((socket, next) => {
     const token = cookieFromHeader(socket.handshake.headers.cookie, DISPLAY_COOKIE) ?? (socket.handshake.auth as { token?: unknown }).token;
-    const display = typeof token === "string" ? o.store.checkDisplay(token) : null;
-    if (!display || typeof token !== "string") return next(new Error("unauthorized: display token missing, wrong or revoked"));
-    socket.data = { token, displayId: display.id };
-    next();
+    const refuse = () => next(new Error("unauthorized: display token missing, wrong or revoked"));
+    if (typeof token !== "string") return refuse();
+    o.store.credentials.authenticateDisplay(token).then(
+      (principal) => {
+        if (!principal) return refuse();
+        socket.data = { token, principal };
+        next();
+      },
+      (err: unknown) => {
+        o.log.error({ err }, "hub: display check failed");
+        refuse();
+      },
+    );
   });
 
-  let sentSeq = o.store.lastSeq();
+  // The seq every display has been sent up to: the hub's place in the log.
+  let sentSeq = startSeq;
   let lastFlushAt = 0;
   let timer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> | null = null;
+  let again = false;
+  let closed = false;
 
-  const flush = () => {
-    timer = null;
+  const build = async (): Promise<StatusPatch | null> => {
+    const now = o.now();
+    const changes = await o.store.reads.changesSince(sentSeq, now);
+    if (changes) return { fromSeq: sentSeq, seq: changes.seq, facilities: changes.facilities, ticker: changes.ticker };
+    // Too far behind for a patch (or the log was replaced): the whole board.
+    const board = await o.store.reads.board(now, TICKER_LENGTH);
+    return { fromSeq: sentSeq, seq: board.seq, facilities: board.facilities, ticker: board.ticker };
+  };
+
+  const flush = async () => {
     lastFlushAt = Date.now();
     // Nobody watching (an ingest-only server): nothing to build, just move the mark forward.
     if (io.engine.clientsCount === 0) {
-      sentSeq = o.store.lastSeq();
+      sentSeq = Math.max(sentSeq, await o.store.log.lastSeq());
       return;
     }
-    const now = o.now();
-    const changes = o.store.changesSince(sentSeq, now);
-    const patch: StatusPatch = changes
-      ? { fromSeq: sentSeq, seq: changes.seq, facilities: changes.facilities, ticker: changes.ticker }
-      : { fromSeq: sentSeq, seq: o.store.lastSeq(), facilities: o.store.boardStatuses(now), ticker: o.store.ticker(30) };
-    if (patch.seq === sentSeq && patch.facilities.length === 0) return;
+    const patch = await build();
+    if (!patch || closed || (patch.seq === sentSeq && patch.facilities.length === 0)) return;
     sentSeq = patch.seq;
     io.emit("patch", patch);
   };
 
-  const unsubscribe = o.store.onCommit(() => {
-    if (timer) return;
-    const wait = Math.max(0, COALESCE_MS - (Date.now() - lastFlushAt));
-    timer = setTimeout(flush, wait);
-  });
+  // One flush at a time; a wake during one asks for another right after it.
+  const run = () => {
+    timer = null;
+    if (flushing) {
+      again = true;
+      return;
+    }
+    flushing = flush()
+      .catch((err: unknown) => o.log.error({ err }, "hub: patch failed"))
+      .finally(() => {
+        flushing = null;
+        if (again && !closed) {
+          again = false;
+          wake();
+        }
+      });
+  };
+
+  const wake = () => {
+    if (timer || closed) return;
+    timer = setTimeout(run, Math.max(0, COALESCE_MS - (Date.now() - lastFlushAt)));
+  };
+
+  const unwatch = o.store.log.watch(wake);
 
   const heartbeat = setInterval(() => io.emit("heartbeat", { seq: sentSeq, serverTime: o.now(), buildId: o.buildId() }), HEARTBEAT_MS);
 
   // Staleness and "today" change with the clock, not only with events: re-send every status now and then.
   const refresh = setInterval(() => {
     if (io.engine.clientsCount === 0) return;
-    io.emit("patch", { fromSeq: sentSeq, seq: sentSeq, facilities: o.store.boardStatuses(o.now()), ticker: [] });
+    o.store.reads.board(o.now(), 0).then(
+      (board) => {
+        if (!closed) io.emit("patch", { fromSeq: sentSeq, seq: sentSeq, facilities: board.facilities, ticker: [] });
+      },
+      (err: unknown) => o.log.error({ err }, "hub: refresh failed"),
+    );
   }, o.refreshMs ?? 15_000);
 
   // A revoked display drops off within seconds, even when the CLI revoked it from another process.
   const sweep = setInterval(() => {
-    const verdicts = new Map<string, boolean>();
+    const verdicts = new Map<string, Promise<boolean>>();
     for (const socket of io.of("/").sockets.values()) {
-      const { token } = socket.data;
-      if (!verdicts.has(token)) verdicts.set(token, o.store.checkDisplay(token) !== null);
-      if (!verdicts.get(token)) {
-        o.log.info({ display: socket.data.displayId }, "display revoked: disconnecting");
+      const { token, principal } = socket.data;
+      if (!verdicts.has(token)) verdicts.set(token, o.store.credentials.authenticateDisplay(token).then((p) => p !== null, () => true));
+      void verdicts.get(token)!.then((ok) => {
+        if (ok || !socket.connected) return;
+        o.log.info({ display: principal.displayId }, "display revoked: disconnecting");
         socket.emit("revoked");
         socket.disconnect(true);
-      }
+      });
     }
   }, o.sweepMs ?? 2_000);
 
   return {
     io,
     async close() {
-      unsubscribe();
+      closed = true;
+      unwatch();
       clearInterval(heartbeat);
       clearInterval(refresh);
       clearInterval(sweep);
       if (timer) clearTimeout(timer);
+      await flushing;
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

@@ -3,21 +3,22 @@ import type { BoardSnapshot } from "@carewatch/domain";
 import { TICKER_LENGTH } from "@carewatch/domain";
 import type { Trpc, TrpcContext } from "./trpc.js";
 
-export function boardSnapshot(ctx: Pick<TrpcContext, "store" | "now" | "buildId">): BoardSnapshot {
+export async function boardSnapshot(ctx: Pick<TrpcContext, "store" | "now" | "buildId">): Promise<BoardSnapshot> {
   const now = ctx.now();
   const { store } = ctx;
-  // seq is read before the statuses: a commit in between makes the snapshot newer than its
-  // seq claims, never older, so the next patch can only repeat what the client already has.
-  const seq = store.lastSeq();
-  const facilities = store.boardStatuses(now);
+  // Statuses, ticker and seq from one snapshot of the store. The trends are read after it: a
+  // commit in between makes them newer than the seq claims, never older, and the next patch
+  // can only repeat what the client already has.
+  const board = await store.reads.board(now, TICKER_LENGTH);
+  const trends = await Promise.all(board.facilities.map(async (f) => [f.facility_id, await store.reads.trend(f.facility_id, now)] as const));
   return {
-    seq,
+    seq: board.seq,
     serverTime: now,
     buildId: ctx.buildId,
     provinces: store.registry.provinces,
-    facilities,
-    ticker: store.ticker(TICKER_LENGTH),
-    trends: Object.fromEntries(facilities.map((f) => [f.facility_id, store.trend(f.facility_id, now)])),
+    facilities: board.facilities,
+    ticker: board.ticker,
+    trends: Object.fromEntries(trends),
   };
 }
 
@@ -32,14 +33,14 @@ export function createBoardRouter({ router, viewerProcedure }: Trpc) {
      */
     changesSince: viewerProcedure
       .input(z.object({ seq: z.number().int().min(0) }))
-      .query(({ ctx, input }) => ctx.store.changesSince(input.seq, ctx.now())),
+      .query(({ ctx, input }) => ctx.store.reads.changesSince(input.seq, ctx.now())),
 
     facilityStatus: viewerProcedure
       .input(z.object({ facilityId: z.string().min(1).max(128) }))
-      .query(({ ctx, input }) => ctx.store.facilityStatus(input.facilityId, ctx.now()) ?? null),
+      .query(async ({ ctx, input }) => (await ctx.store.reads.facilityStatus(input.facilityId, ctx.now())) ?? null),
 
     trend: viewerProcedure
       .input(z.object({ facilityId: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 31).default(24) }))
-      .query(({ ctx, input }) => ctx.store.trend(input.facilityId, ctx.now(), input.hours)),
+      .query(({ ctx, input }) => ctx.store.reads.trend(input.facilityId, ctx.now(), input.hours)),
   });
 }

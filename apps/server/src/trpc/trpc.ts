@@ -1,13 +1,14 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import type { DisplayInfo, Store } from "@carewatch/store";
+import type { Principal } from "@carewatch/domain";
+import type { Store } from "@carewatch/store";
 
 /** What every procedure sees. Built per request by the Hono adapter from the display cookie. */
 export interface TrpcContext {
   store: Store;
   now: () => number;
   buildId: string;
-  /** The wall display this request comes from, or null (no token, or a wrong/revoked one). */
-  display: DisplayInfo | null;
+  /** Who is asking (today: the wall display of the cookie), or null (no token, or a wrong/revoked one). */
+  principal: Principal | null;
 }
 
 /**
@@ -24,8 +25,9 @@ export function createTrpc(opts: { isDev: boolean }) {
      * facility clerk, display) will widen this check, not replace it.
      */
     viewerProcedure: t.procedure.use(({ ctx, next }) => {
-      if (!ctx.display) throw new TRPCError({ code: "UNAUTHORIZED", message: "display token missing, wrong or revoked" });
-      return next({ ctx: { ...ctx, display: ctx.display } });
+      const principal = ctx.principal;
+      if (principal?.kind !== "display") throw new TRPCError({ code: "UNAUTHORIZED", message: "display token missing, wrong or revoked" });
+      return next({ ctx: { ...ctx, principal } });
     }),
   };
 }

@@ -32,13 +32,13 @@ export function webRoutes(deps: { store: Store; webDir: string | null }) {
     const url = new URL(c.req.url);
     const token = url.searchParams.get("display");
     if (token !== null) {
-      const display = store.checkDisplay(token);
+      const display = await store.credentials.authenticateDisplay(token);
       if (!display) return c.html(refusalPage("Mã màn hình sai hoặc đã bị thu hồi · The display token is wrong or revoked."), 401);
       setCookie(c, DISPLAY_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/", maxAge: 400 * 24 * 3600 });
       url.searchParams.delete("display");
       return c.redirect(url.pathname + url.search, 303);
     }
-    if (!displayFromContext(c, store)) return c.html(refusalPage("Thiếu mã màn hình hoặc mã đã bị thu hồi · Missing or revoked display token."), 401);
+    if (!(await displayFromContext(c, store))) return c.html(refusalPage("Thiếu mã màn hình hoặc mã đã bị thu hồi · Missing or revoked display token."), 401);
     return next();
   });
 

@@ -1,6 +1,11 @@
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The live tests drive the web app's Board, a Svelte 5 rune class (`.svelte.ts`). Compiled as
+  // for the browser (no SvelteKit, no DOM needed), so $state/$derived are reactive as on the
+  // wall; only the Svelte modules: socket.io-client and the rest keep their Node builds.
+  plugins: [svelte({ dynamicCompileOptions: () => ({ generate: "client" }) })],
   test: {
     name: "tests",
     include: ["**/*.test.ts"],

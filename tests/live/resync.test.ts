@@ -1,12 +1,17 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StatusPatch } from "@carewatch/domain";
+import type { Heartbeat, StatusPatch } from "@carewatch/domain";
+import { Board } from "../../apps/web/src/lib/live/board.svelte";
+import type { BoardTransport, LiveHandlers } from "../../apps/web/src/lib/live/protocol";
+import { createTransport } from "../../apps/web/src/lib/live/transport";
 import { postEvents, startTestServer, type TestServer } from "../support/server.js";
-import { HeadlessBoard, socketFor, trpcFor } from "../support/live-client.js";
+import { socketFor, trpcFor } from "../support/live-client.js";
 
 /**
- * The resync protocol against the real hub: patches arrive, some are dropped, the rest are
- * delivered in a shuffled order; after the next heartbeat the board must equal the server's.
+ * The resync protocol against the real hub: the wall-board's own Board class, on its real
+ * transport (tRPC over HTTP and Socket.IO), with the live events it receives intercepted so
+ * that some patches are dropped and the rest delivered in a shuffled order; after the next
+ * heartbeat the board must equal the server's.
  */
 let server: TestServer;
 let display: string;
@@ -28,6 +33,37 @@ const until = async (cond: () => boolean, ms = 10_000) => {
   }
 };
 
+/**
+ * The real transport with its live events held back: patches collect in `inbox` for the test
+ * to deliver (or not) in its own order; heartbeats reach the board only once `released`.
+ */
+function interceptingTransport(real: BoardTransport) {
+  const self = {
+    inbox: [] as StatusPatch[],
+    /** The seq of the latest heartbeat the board was given (after `released`). */
+    deliveredHeartbeatSeq: -1,
+    released: false,
+    handlers: null as LiveHandlers | null,
+    transport: {
+      snapshot: () => real.snapshot(),
+      changesSince: (seq) => real.changesSince(seq),
+      subscribe(h) {
+        self.handlers = h;
+        return real.subscribe({
+          ...h,
+          patch: (p) => self.inbox.push(p),
+          heartbeat: (hb: Heartbeat) => {
+            if (!self.released) return;
+            h.heartbeat(hb);
+            self.deliveredHeartbeatSeq = hb.seq;
+          },
+        });
+      },
+    } satisfies BoardTransport,
+  };
+  return self;
+}
+
 describe("live resync", () => {
   it("converges to the server's statuses whatever patches are dropped or reordered", async () => {
     let run = 0;
@@ -38,52 +74,53 @@ describe("live resync", () => {
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         async (posts, drops, shuffleSeed) => {
           run++;
-          const trpc = trpcFor(server.url, display);
-          const board = new HeadlessBoard(trpc);
-          await board.snapshot();
-          const socket = socketFor(server.url, display);
-          const inbox: StatusPatch[] = [];
-          let heartbeatSeq = 0;
-          socket.on("patch", (p) => inbox.push(p));
-          socket.on("heartbeat", (h) => (heartbeatSeq = h.seq));
-          await new Promise<void>((r) => socket.once("connect", () => r()));
+          const live = interceptingTransport(createTransport(server.url, { headers: { cookie: `cw_display=${display}` } }));
+          // No silence or hourly re-anchoring within a run: only patches, resyncs and heartbeats.
+          const board = new Board(live.transport, { silenceMs: 60_000, fullResyncMs: 0, retryMinMs: 100 });
+          board.start();
+          await until(() => board.loaded && board.connection === "live");
 
           let lastSeq = 0;
-          for (const [i, p] of posts.entries()) {
-            const res = await postEvents(server.url, keys[p.facility]!, {
-              event_id: `r${run}-${i}`,
-              facility_id: p.facility,
-              type: "census",
-              occurred_at: new Date(Date.now() - 1000).toISOString(),
-              occupied: p.occupied,
-            });
-            expect(res.status).toBe(202);
-            lastSeq = res.json.seq;
-            await new Promise((r) => setTimeout(r, p.pause));
-          }
-          await until(() => inbox.some((p) => p.seq >= lastSeq));
+          try {
+            for (const [i, p] of posts.entries()) {
+              const res = await postEvents(server.url, keys[p.facility]!, {
+                event_id: `r${run}-${i}`,
+                facility_id: p.facility,
+                type: "census",
+                occurred_at: new Date(Date.now() - 1000).toISOString(),
+                occupied: p.occupied,
+              });
+              expect(res.status).toBe(202);
+              lastSeq = res.json.seq;
+              await new Promise((r) => setTimeout(r, p.pause));
+            }
+            await until(() => live.inbox.some((p) => p.seq >= lastSeq));
 
-          // Drop some, deliver the rest shuffled (deterministically from the seed).
-          const kept = inbox.filter((_, i) => !drops[i % drops.length]);
-          let s = shuffleSeed;
-          for (let i = kept.length - 1; i > 0; i--) {
-            s = (s * 1103515245 + 12345) % 2 ** 31;
-            const j = s % (i + 1);
-            [kept[i], kept[j]] = [kept[j]!, kept[i]!];
+            // Drop some, deliver the rest shuffled (deterministically from the seed).
+            const kept = live.inbox.filter((_, i) => !drops[i % drops.length]);
+            let s = shuffleSeed;
+            for (let i = kept.length - 1; i > 0; i--) {
+              s = (s * 1103515245 + 12345) % 2 ** 31;
+              const j = s % (i + 1);
+              [kept[i], kept[j]] = [kept[j]!, kept[i]!];
+            }
+            for (const p of kept) live.handlers!.patch(p);
+            // A heartbeat ahead of the board's seq is the protocol's last line of defence.
+            live.released = true;
+            await until(() => live.deliveredHeartbeatSeq >= lastSeq);
+            await board.settled();
+          } finally {
+            board.destroy();
           }
-          for (const p of kept) await board.onPatch(p);
-          // A heartbeat ahead of the board's seq is the protocol's last line of defence.
-          await until(() => heartbeatSeq >= lastSeq);
-          await board.onHeartbeat({ seq: heartbeatSeq, serverTime: Date.now(), buildId: "" });
-          socket.close();
 
           const truth = server.store.boardStatuses(Date.now());
           for (const f of truth) {
-            const mine = board.facilities.get(f.facility_id);
+            const mine = board.facilities[f.facility_id];
             expect(mine?.occupied, f.facility_id).toBe(f.occupied);
             expect(mine?.as_of_seq, f.facility_id).toBe(f.as_of_seq);
           }
           expect(board.seq).toBeGreaterThanOrEqual(lastSeq);
+          expect(board.connection).toBe("live");
         },
       ),
       { numRuns: 6 },

@@ -26,8 +26,18 @@ async function call<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   }
 }
 
-export function createTransport(base = ""): BoardTransport {
-  const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${base}/trpc` })] });
+export interface TransportOptions {
+  /**
+   * Headers for every request and the socket's handshake. A browser sends the display cookie
+   * by itself; a client outside one (Node: the tests that drive this transport against a real
+   * server) passes it here.
+   */
+  headers?: Record<string, string>;
+}
+
+export function createTransport(base = "", options: TransportOptions = {}): BoardTransport {
+  const { headers } = options;
+  const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${base}/trpc`, ...(headers ? { headers } : {}) })] });
 
   const transport: BoardTransport = {
     snapshot: () => call((signal) => trpc.board.snapshot.query(undefined, { signal })),
@@ -42,6 +52,7 @@ export function createTransport(base = ""): BoardTransport {
         reconnectionDelay: 1_000,
         reconnectionDelayMax: 5_000,
         timeout: 10_000,
+        ...(headers ? { extraHeaders: headers } : {}),
       });
       let stopped = false;
       let retry: ReturnType<typeof setTimeout> | null = null;

@@ -15,35 +15,60 @@ export function loadRegistry(): Registry {
   return parsed.registry;
 }
 
+/** Options a test may ask of an engine's store. */
+export interface TestStoreOptions {
+  /** How often watchers look for commits made by other processes (ms). */
+  pollMs?: number;
+}
+
 export interface TestStore {
   store: Store;
+  /** Where the data lives (SQLite: the database file). */
   path: string;
   registry: Registry;
-  /** Close and open the same file again (a restart). */
+  /** Close and open the same data again (a restart). */
   reopen(): Promise<Store>;
+  /** Another store on the same data, as another process would open it; closed by dispose. */
+  openAnother(opts?: TestStoreOptions): Store;
   dispose(): Promise<void>;
 }
 
-/** A store on a real SQLite file in a fresh temp dir, removed when the test finishes. */
-export function createTestStore(): TestStore {
-  const dir = mkdtempSync(join(tmpdir(), "carewatch-store-"));
-  const path = join(dir, "carewatch.db");
-  const registry = loadRegistry();
+/** How an engine opens a store on some data, for `testStoreOn`. */
+export interface TestStoreSource {
+  path: string;
+  registry: Registry;
+  open(opts: TestStoreOptions): Store;
+  /** Remove the data (after every store on it is closed). */
+  cleanup(): void | Promise<void>;
+}
+
+/**
+ * A TestStore over any engine: reopen, further stores on the same data, and disposal when the
+ * test finishes (stores closed first, then the data removed).
+ */
+export function testStoreOn(src: TestStoreSource, opts: TestStoreOptions = {}): TestStore {
   let disposed = false;
+  const others: Store[] = [];
   const t: TestStore = {
-    store: createStore({ path, registry }),
-    path,
-    registry,
+    store: src.open(opts),
+    path: src.path,
+    registry: src.registry,
     async reopen() {
       await t.store.close();
-      t.store = createStore({ path, registry });
+      t.store = src.open(opts);
       return t.store;
+    },
+    openAnother(o = opts) {
+      const s = src.open(o);
+      others.push(s);
+      return s;
     },
     async dispose() {
       if (disposed) return;
       disposed = true;
+      for (const s of others) await s.close();
       await t.store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await src.cleanup();
     },
   };
   try {
@@ -52,6 +77,22 @@ export function createTestStore(): TestStore {
     // outside a test (e.g. in a fast-check run's setup): the caller disposes
   }
   return t;
+}
+
+/** A SQLite store on a real file in a fresh temp dir, removed when the test finishes. */
+export function createTestStore(opts: TestStoreOptions = {}): TestStore {
+  const dir = mkdtempSync(join(tmpdir(), "carewatch-store-"));
+  const path = join(dir, "carewatch.db");
+  const registry = loadRegistry();
+  return testStoreOn(
+    {
+      path,
+      registry,
+      open: (o) => createStore({ path, registry, pollMs: o.pollMs }),
+      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    },
+    opts,
+  );
 }
 
 /** Facilities of the demo registry used by the tests. */

@@ -2,9 +2,10 @@
  * `pnpm bench` — carewatch's performance report. Every figure, baselines included, is measured in
  * this run on this machine; servers run as child processes, load and clients in this process.
  *
- *   pnpm bench                      ingest-single, ingest-batch, fanout (~2–3 min)
- *   pnpm bench --quick              the same with short runs (a smoke check)
- *   pnpm bench --only <name>        one section: ingest-single | ingest-batch | fanout | soak
+ *   pnpm bench                      ingest-single, ingest-batch, fill (10 M events), fanout (~8 min)
+ *   pnpm bench --quick              the same with short runs and a 1 M fill (a smoke check)
+ *   pnpm bench --only <name>        one section: ingest-single | ingest-batch | fill | fanout | soak
+ *   pnpm bench --fill <millions>    how many million events the fill section posts
  *   pnpm bench --soak 10m           the browser soak alone (wall page JS heap over time)
  *
  * BENCH_CPU_PROF=<dir> makes every server child write a V8 CPU profile into <dir> when it exits.
@@ -14,17 +15,18 @@
  */
 import os from "node:os";
 import { runFanout } from "./fanout.js";
+import { runFill } from "./fill.js";
 import { runIngestBatch } from "./ingest-batch.js";
 import { runIngestSingle } from "./ingest-single.js";
 import { machineJiffies, ROOT } from "./proc.js";
 import { printSection, printSummary, writeArtifact, type BenchOptions, type SectionResult } from "./report.js";
 import { parseDuration, runSoak } from "./soak.js";
 
-const SECTIONS = ["ingest-single", "ingest-batch", "fanout", "soak"] as const;
+const SECTIONS = ["ingest-single", "ingest-batch", "fill", "fanout", "soak"] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function usage(msg: string): never {
-  process.stderr.write(`bench: ${msg}\nusage: pnpm bench [--quick] [--only ${SECTIONS.join("|")}] [--soak <duration, e.g. 10m>]\n`);
+  process.stderr.write(`bench: ${msg}\nusage: pnpm bench [--quick] [--only ${SECTIONS.join("|")}] [--fill <millions>] [--soak <duration, e.g. 10m>]\n`);
   process.exit(2);
 }
 
@@ -32,6 +34,7 @@ function parseArgs(argv: string[]) {
   let quick = false;
   let only: SectionName | null = null;
   let soakMs: number | null = null;
+  let fillMillions: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") continue;
@@ -44,12 +47,15 @@ function parseArgs(argv: string[]) {
       const v = argv[++i];
       soakMs = v ? parseDuration(v) : null;
       if (soakMs === null) usage(`--soak needs a duration such as 90s, 10m or 1h`);
+    } else if (a === "--fill") {
+      fillMillions = Number(argv[++i]);
+      if (!Number.isInteger(fillMillions) || fillMillions < 1) usage("--fill needs a whole number of millions, e.g. 10");
     } else if (a === "--help" || a === "-h") usage("help");
     else usage(`unknown argument ${a}`);
   }
   // --soak runs the soak alone; --only soak without --soak soaks for 10 min (2 min with --quick).
-  const sections: SectionName[] = only ? [only] : soakMs !== null ? ["soak"] : ["ingest-single", "ingest-batch", "fanout"];
-  return { quick, sections, soakMs: soakMs ?? (quick ? 120_000 : 600_000) };
+  const sections: SectionName[] = only ? [only] : soakMs !== null ? ["soak"] : ["ingest-single", "ingest-batch", "fill", "fanout"];
+  return { quick, sections, soakMs: soakMs ?? (quick ? 120_000 : 600_000), fillEvents: (fillMillions ?? (quick ? 1 : 10)) * 1_000_000 };
 }
 
 async function main() {
@@ -81,6 +87,7 @@ async function main() {
   const runners: Record<SectionName, () => Promise<SectionResult>> = {
     "ingest-single": () => runIngestSingle(opts),
     "ingest-batch": () => runIngestBatch(opts),
+    fill: () => runFill(opts, args.fillEvents),
     fanout: () => runFanout(opts),
     soak: () => runSoak(opts, args.soakMs),
   };

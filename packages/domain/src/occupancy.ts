@@ -1,4 +1,4 @@
-import { addMovement, nodeKey, nodesFor, spanBetweenInstants, type NodeSet, type Span, type TreeNode } from "./movement-tree.js";
+import { SpanIndex, type Span } from "./span-index.js";
 import type { AcceptedEvent } from "./validate.js";
 
 /**
@@ -14,9 +14,9 @@ import type { AcceptedEvent } from "./validate.js";
  * the set of events, never on their arrival order.
  *
  * A unit's ledger holds the census, the capacity override and the span (net and low-water mark)
- * of the movements after the census. The span comes from the unit's movement tree
- * (movement-tree.ts), which answers it in bounded work however long the history and however
- * late the movement: the store keeps the tree's nodes and hands them in; nothing here reads them.
+ * of the movements after the census. The span comes from the unit's SpanIndex (span-index.ts),
+ * which answers it in bounded work however long the history and however late the movement; the
+ * store keeps one per unit and passes the span in.
  */
 export interface CensusMark {
   at: number;
@@ -86,23 +86,20 @@ export function ledgerOccupancy(ledger: UnitLedger): UnitOccupancy {
   return { occupied: Math.max(0, base + ledger.netAfter), inconsistent: base + ledger.lowWater < 0 };
 }
 
-/**
- * One unit's ledger and tree held in memory: the store's projection step without the storage
- * (used by replays in tests and by anything that folds a set of events of one unit).
- */
+/** One unit's ledger and movements in memory: the store's projection step without the storage. */
 export class UnitFold {
   ledger: UnitLedger = EMPTY_LEDGER;
-  readonly nodes = new Map<string, TreeNode>();
+  readonly movements = new SpanIndex();
 
   apply(e: AcceptedEvent): this {
     if (e.event.type === "census") this.ledger = withCensus(this.ledger, e);
     const delta = movement(e);
-    if (delta !== 0) for (const n of addMovement(this.nodes, e.occurredAtMs, delta)) this.nodes.set(nodeKey(n), n);
+    if (delta !== 0) this.movements.add(e.occurredAtMs, delta);
     return this;
   }
 
   settled(): UnitLedger {
-    return settleLedger(this.ledger, spanBetweenInstants(this.nodes as NodeSet, countedAfter(this.ledger), Number.POSITIVE_INFINITY));
+    return settleLedger(this.ledger, this.movements.spanBetween(countedAfter(this.ledger), Number.POSITIVE_INFINITY));
   }
 }
 
@@ -112,6 +109,3 @@ export function foldLedger(events: readonly AcceptedEvent[]): UnitLedger {
   for (const e of events) fold.apply(e);
   return fold.settled();
 }
-
-/** Nodes needed to settle a ledger (the path to its census mark). */
-export const nodesToSettle = (ledger: UnitLedger) => nodesFor(countedAfter(ledger));

@@ -1,5 +1,6 @@
 import { canonicalEvent, movement, type Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
+import { movementFollower, type MovementIndexes } from "./movement-indexes.js";
 import { createProjector, LIVE_TABLES } from "./projections.js";
 import type { AppendOutcome, AppendRequest, AppendResult, CommittedEvent, Conflict } from "./types.js";
 
@@ -15,8 +16,9 @@ export interface Appender {
   appendMany(reqs: readonly AppendRequest[]): { outcomes: AppendOutcome[]; committed: CommittedEvent[] };
 }
 
-export function createAppender(db: Database.Database, registry: Registry): Appender {
-  const projector = createProjector(db, LIVE_TABLES, registry);
+export function createAppender(db: Database.Database, registry: Registry, indexes: MovementIndexes): Appender {
+  const projector = createProjector(db, LIVE_TABLES, registry, indexes);
+  const catchUp = movementFollower(db, indexes);
   const findEvent = db.prepare("SELECT seq, body FROM events WHERE facility_id = ? AND event_id = ?");
   // New events are the common case: insert first, and look the event up only when its
   // (facility_id, event_id) already exists — one statement per new event instead of two.
@@ -75,6 +77,9 @@ export function createAppender(db: Database.Database, registry: Registry): Appen
   };
 
   const appendAll = db.transaction((reqs: readonly AppendRequest[]) => {
+    // Under the write lock (BEGIN IMMEDIATE, below): first apply what other writers committed,
+    // so the indexes hold the whole log before this group adds to it.
+    catchUp();
     const committed: CommittedEvent[] = [];
     const outcomes = reqs.map((req): AppendOutcome => {
       try {
@@ -93,7 +98,11 @@ export function createAppender(db: Database.Database, registry: Registry): Appen
     appendMany(reqs) {
       if (reqs.length === 0) return { outcomes: [], committed: [] };
       try {
-        return appendAll(reqs);
+        const result = appendAll.immediate(reqs);
+        projector.committed();
+        const last = result.committed.at(-1);
+        if (last) indexes.appliedSeq = last.seq;
+        return result;
       } catch (err) {
         // The group rolled back: nothing it gathered may leak into the next one.
         projector.reset();

@@ -1,3 +1,3 @@
 export * from "./types.js";
-export { createStore, type StoreOptions, type StoreLogger } from "./sqlite-store.js";
+export { createStore, type SqliteStore, type StoreOptions, type StoreLogger } from "./sqlite-store.js";
 export { GroupCommitter, type GroupCommitOptions } from "./group-commit.js";

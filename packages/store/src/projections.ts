@@ -1,27 +1,19 @@
 import {
-  addMovement,
-  decodeNode,
+  countedAfter,
   EMPTY_LEDGER,
-  encodeNode,
   hourStart,
   localDay,
   movement,
-  nodeKey,
-  nodesToSettle,
-  pathIds,
   referralMove,
   settleLedger,
-  spanBetweenInstants,
   withCensus,
-  countedAfter,
-  type NodeId,
   type ReferralStatus,
   type Registry,
-  type TreeNode,
   type UnitLedger,
 } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { Layered } from "./layered.js";
+import type { MovementIndexes } from "./movement-indexes.js";
 import type { CommittedEvent } from "./types.js";
 
 /**
@@ -31,7 +23,6 @@ import type { CommittedEvent } from "./types.js";
  */
 export interface ProjectionTables {
   unitState: string;
-  movementNodes: string;
   facilityState: string;
   referrals: string;
   rollupHourly: string;
@@ -40,7 +31,6 @@ export interface ProjectionTables {
 
 export const LIVE_TABLES: ProjectionTables = {
   unitState: "unit_state",
-  movementNodes: "movement_nodes",
   facilityState: "facility_state",
   referrals: "referrals",
   rollupHourly: "rollup_hourly",
@@ -86,15 +76,6 @@ export function unitColumn(key: string): string | null {
   return key === "" ? null : key;
 }
 
-/** Reads a unit's movement-tree nodes by id (absent = empty); shared by the projector and the read models. */
-export function nodeReader(db: Database.Database, table: string) {
-  const get = db.prepare(`SELECT entries FROM ${table} WHERE facility_id = ? AND unit = ? AND level = ? AND idx = ?`).pluck();
-  return (facility: string, unit: string, id: NodeId): TreeNode | undefined => {
-    const blob = get.get(facility, unit, id.level, id.index) as Buffer | undefined;
-    return blob ? decodeNode(id, new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength))) : undefined;
-  };
-}
-
 export type ProjectResult = { ok: true } | { ok: false; reason: string };
 
 export interface Projector {
@@ -105,13 +86,15 @@ export interface Projector {
   /** The current request is being rolled back (its savepoint with it): forget what it gathered. */
   dropRequest(): void;
   /**
-   * Write everything kept since the last flush: ledgers, tree nodes, rollups and facility state
-   * are held in memory for a whole group of requests, so a group writes each row once (a batch
-   * of 1,000 movements of a few units writes the shared tree nodes once, not a thousand times).
-   * Call inside the transaction, before it commits.
+   * Write everything kept since the last flush: ledgers, rollups and facility state are held in
+   * memory for a whole group of requests, so a group writes each row once (a batch of 1,000
+   * movements of one unit writes its ledger once, not a thousand times). Call inside the
+   * transaction, before it commits.
    */
   flush(): void;
-  /** Forget everything gathered (the whole transaction rolled back). */
+  /** The transaction committed: its movements stay in the indexes. */
+  committed(): void;
+  /** Forget everything gathered and take back its movements (the whole transaction rolled back). */
   reset(): void;
 }
 
@@ -121,7 +104,12 @@ interface Held<T> {
   value: T;
 }
 
-export function createProjector(db: Database.Database, t: ProjectionTables, registry: Registry): Projector {
+/**
+ * `indexes` are the units' movement indexes this projector feeds (the store's live ones for
+ * append; fresh ones for a rebuild); a movement added by a request that is then rolled back is
+ * taken back out of them.
+ */
+export function createProjector(db: Database.Database, t: ProjectionTables, registry: Registry, indexes: MovementIndexes): Projector {
   const getLedger = db.prepare(`SELECT * FROM ${t.unitState} WHERE facility_id = ? AND unit = ?`);
   const putLedger = db.prepare(`INSERT INTO ${t.unitState}
       (facility_id, unit, census_at, census_event_id, census_occupied, net_after, low_water, cap_at, cap_event_id, cap_value)
@@ -130,9 +118,6 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
         census_at = excluded.census_at, census_event_id = excluded.census_event_id,
         census_occupied = excluded.census_occupied, net_after = excluded.net_after, low_water = excluded.low_water,
         cap_at = excluded.cap_at, cap_event_id = excluded.cap_event_id, cap_value = excluded.cap_value`);
-  const readNode = nodeReader(db, t.movementNodes);
-  const putNode = db.prepare(`INSERT INTO ${t.movementNodes} (facility_id, unit, level, idx, entries) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (facility_id, unit, level, idx) DO UPDATE SET entries = excluded.entries`);
   const touchFacility = db.prepare(`INSERT INTO ${t.facilityState} (facility_id, last_received_at, last_seq)
       VALUES (?, ?, ?)
       ON CONFLICT (facility_id) DO UPDATE SET
@@ -157,18 +142,27 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
 
   // Everything gathered, in two layers: the current request over the requests kept so far.
   const ledgers = new Layered<Held<UnitLedger> & { settle: boolean }>();
-  const nodes = new Layered<Held<TreeNode | undefined>>();
+  // Movements added to the indexes by the current request and by the kept ones, to take back.
+  let requestMoves: { facility: string; unit: string; at: number; delta: number }[] = [];
+  let groupMoves: typeof requestMoves = [];
+  const takeBack = (moves: typeof requestMoves) => {
+    for (let i = moves.length - 1; i >= 0; i--) {
+      const m = moves[i]!;
+      indexes.get(m.facility, m.unit).add(m.at, -m.delta);
+    }
+  };
   const hourly = new Layered<{ facility: string; hour: number; metric: string; n: number }>();
   const daily = new Layered<{ facility: string; day: string; metric: string; n: number }>();
   const touched = new Layered<{ receivedAt: number; seq: number }>();
 
-  // Rollup keys per (zone, minute): events of a batch mostly share a few minutes.
+  // Rollup keys per (zone, quarter hour): every zone offset in use is a whole number of quarter
+  // hours, so an hour and a day never change inside one, and a backfill over 30 days needs 2,880.
   const bucketCache = new Map<string, { hour: number; day: string }>();
   function buckets(at: number, tz: string) {
-    const k = `${tz}\u0000${Math.floor(at / 60_000)}`;
+    const k = `${tz}\u0000${Math.floor(at / 900_000)}`;
     let b = bucketCache.get(k);
     if (!b) {
-      if (bucketCache.size > 10_000) bucketCache.clear();
+      if (bucketCache.size > 50_000) bucketCache.clear();
       bucketCache.set(k, (b = { hour: hourStart(at, tz), day: localDay(at, tz) }));
     }
     return b;
@@ -192,23 +186,6 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
     return { id, held: { facility, unit, value: row ? rowToLedger(row) : EMPTY_LEDGER, settle: !row } };
   }
 
-  /** The nodes of one unit named by `ids`, from what is gathered or else from the table. */
-  function nodeSet(facility: string, unit: string, ids: readonly NodeId[]): Map<string, TreeNode> {
-    const out = new Map<string, TreeNode>();
-    for (const id of ids) {
-      const k = nodeKey(id);
-      const cacheKey = `${facility}\u0000${unit}\u0000${k}`;
-      let held = nodes.get(cacheKey);
-      if (!held) {
-        held = { facility, unit, value: readNode(facility, unit, id) };
-        nodes.setClean(cacheKey, held);
-      }
-      const node = held.value;
-      if (node) out.set(k, node);
-    }
-    return out;
-  }
-
   function projectLedger(e: CommittedEvent) {
     const unit = ledgerKey(e.event.unit);
     const { id, held } = ledgerOf(e.facilityId, unit);
@@ -221,9 +198,8 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
     }
     const delta = movement(e);
     if (delta !== 0) {
-      for (const n of addMovement(nodeSet(e.facilityId, unit, pathIds(e.occurredAtMs)), e.occurredAtMs, delta)) {
-        nodes.set(`${e.facilityId}\u0000${unit}\u0000${nodeKey(n)}`, { facility: e.facilityId, unit, value: n });
-      }
+      indexes.get(e.facilityId, unit).add(e.occurredAtMs, delta);
+      requestMoves.push({ facility: e.facilityId, unit, at: e.occurredAtMs, delta });
       // Movements at or before the census are already in it: the span after it does not change.
       if (e.occurredAtMs > countedAfter(ledger)) settle = true;
     }
@@ -261,20 +237,22 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
     },
 
     keepRequest() {
-      for (const l of [ledgers, nodes, hourly, daily, touched]) l.keep();
+      for (const l of [ledgers, hourly, daily, touched]) l.keep();
+      groupMoves.push(...requestMoves);
+      requestMoves = [];
     },
 
     dropRequest() {
-      for (const l of [ledgers, nodes, hourly, daily, touched]) l.drop();
+      for (const l of [ledgers, hourly, daily, touched]) l.drop();
+      takeBack(requestMoves);
+      requestMoves = [];
     },
 
     flush() {
       this.keepRequest();
-      // Settle each changed ledger once per group, from the tree as the group left it.
+      // Settle each changed ledger once per group, from its movements as the group left them.
       for (const [, h] of ledgers.dirty()) {
-        const ledger = h.settle
-          ? settleLedger(h.value, spanBetweenInstants(nodeSet(h.facility, h.unit, nodesToSettle(h.value)), countedAfter(h.value), Number.POSITIVE_INFINITY))
-          : h.value;
+        const ledger = h.settle ? settleLedger(h.value, indexes.get(h.facility, h.unit).spanBetween(countedAfter(h.value), Number.POSITIVE_INFINITY)) : h.value;
         putLedger.run({
           facility_id: h.facility,
           unit: h.unit,
@@ -288,15 +266,22 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
           cap_value: ledger.capacity?.value ?? null,
         });
       }
-      for (const [, h] of nodes.dirty()) if (h.value) putNode.run(h.facility, h.unit, h.value.level, h.value.index, Buffer.from(encodeNode(h.value).buffer));
       for (const [, r] of hourly.dirty()) addHourly.run(r.facility, r.hour, r.metric, r.n);
       for (const [, r] of daily.dirty()) addDaily.run(r.facility, r.day, r.metric, r.n);
       for (const [facility, s] of touched.dirty()) touchFacility.run(facility, s.receivedAt, s.seq);
-      this.reset();
+      for (const l of [ledgers, hourly, daily, touched]) l.clear();
+    },
+
+    committed() {
+      groupMoves = [];
     },
 
     reset() {
-      for (const l of [ledgers, nodes, hourly, daily, touched]) l.clear();
+      for (const l of [ledgers, hourly, daily, touched]) l.clear();
+      takeBack(requestMoves);
+      takeBack(groupMoves);
+      requestMoves = [];
+      groupMoves = [];
     },
   };
 }

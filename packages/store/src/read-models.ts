@@ -3,9 +3,6 @@ import {
   hourStart,
   isReferralOpen,
   localDay,
-  nodeKey,
-  nodesFor,
-  spanBetweenInstants,
   TICKER_LENGTH,
   type Facility,
   type FacilityStatus,
@@ -13,19 +10,19 @@ import {
   type Registry,
   type TodayCounts,
   type TreatmentCategory,
-  type TreeNode,
   type UnitLedger,
 } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, rowToTicker, type EventRow } from "./event-rows.js";
-import { ledgerKey, LIVE_TABLES, nodeReader, rowToLedger, unitColumn, type UnitStateRow } from "./projections.js";
+import { movementFollower, type MovementIndexes } from "./movement-indexes.js";
+import { ledgerKey, rowToLedger, unitColumn, type UnitStateRow } from "./projections.js";
 import type { ReadModels } from "./types.js";
 
 /**
  * The read models of the SQLite engine. Each answer runs inside one read transaction, so in WAL
  * mode it sees one committed state of the database even while another process writes.
  */
-export function createReadModels(db: Database.Database, registry: Registry): ReadModels {
+export function createReadModels(db: Database.Database, registry: Registry, indexes: MovementIndexes): ReadModels {
   const q = {
     lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck(),
     count: db.prepare("SELECT COUNT(*) FROM events").pluck(),
@@ -41,7 +38,8 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
         WHERE facility_id = ? AND unit IS ? AND type = 'census' AND occurred_at_ms <= ?
         ORDER BY occurred_at_ms DESC, event_id DESC LIMIT 1`),
   };
-  const readNode = nodeReader(db, LIVE_TABLES.movementNodes);
+  // A store that only reads (another process's commits) brings its indexes up to the log first.
+  const catchUp = movementFollower(db, indexes);
   const snapshot = <A extends unknown[], R>(fn: (...args: A) => R) => {
     const tx = db.transaction(fn);
     return async (...args: A): Promise<R> => tx(...args);
@@ -77,25 +75,15 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
 
   /**
    * Occupied of one unit at each instant: the latest census at or before it plus the net of the
-   * movements after that census up to the instant, from the movement tree — bounded work per
-   * instant however long the history (a trend shows occupied, not the flag).
+   * movements after that census up to the instant, from the unit's movement index — bounded
+   * work per instant however long the history (a trend shows occupied, not the flag).
    */
   function unitOccupiedAt(f: Facility, key: string, instants: readonly number[]): number[] {
-    const cache = new Map<string, TreeNode | undefined>();
-    const nodes = (...at: number[]) => {
-      const out = new Map<string, TreeNode>();
-      for (const id of nodesFor(...at)) {
-        const k = nodeKey(id);
-        if (!cache.has(k)) cache.set(k, readNode(f.id, key, id));
-        const n = cache.get(k);
-        if (n) out.set(k, n);
-      }
-      return out;
-    };
+    const movements = indexes.get(f.id, key);
     return instants.map((t) => {
       const census = q.censusAt.get(f.id, unitColumn(key), t) as { at: number; occupied: number } | undefined;
       const from = census?.at ?? Number.NEGATIVE_INFINITY;
-      return Math.max(0, (census?.occupied ?? 0) + spanBetweenInstants(nodes(from, t), from, t).sum);
+      return Math.max(0, (census?.occupied ?? 0) + movements.spanBetween(from, t).sum);
     });
   }
 
@@ -118,6 +106,7 @@ export function createReadModels(db: Database.Database, registry: Registry): Rea
     trend: snapshot((facilityId: string, now: number, hours: number = 24) => {
       const f = registry.byId.get(facilityId);
       if (!f) return [];
+      catchUp();
       // Ends of the last `hours` local clock hours (an hour ends where the next one starts), then now.
       const ends: number[] = [];
       let end = hourStart(now, f.timeZone);

@@ -1,13 +1,13 @@
 import type { Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
+import { MovementIndexes } from "./movement-indexes.js";
 import { createProjector, LIVE_TABLES, type ProjectionTables } from "./projections.js";
 import type { RebuildReport } from "./types.js";
 
 /** Projection tables and their key columns (for row-by-row comparison). */
 const KEYS: Record<keyof ProjectionTables, string[]> = {
   unitState: ["facility_id", "unit"],
-  movementNodes: ["facility_id", "unit", "level", "idx"],
   facilityState: ["facility_id"],
   referrals: ["facility_id", "referral_id"],
   rollupHourly: ["facility_id", "hour_start_ms", "metric"],
@@ -25,12 +25,15 @@ type Row = Record<string, unknown>;
  * rows into the live tables. One transaction: appends wait (busy_timeout) and readers see either
  * the old or the new projections, never a mix.
  */
-export function rebuild(db: Database.Database, registry: Registry, onProgress?: (done: number, total: number) => void): RebuildReport {
+export function rebuild(db: Database.Database, registry: Registry, indexes: MovementIndexes, onProgress?: (done: number, total: number) => void): RebuildReport {
   const started = performance.now();
   const fresh = Object.fromEntries(
     Object.entries(LIVE_TABLES).map(([k, name]) => [k, `temp.rebuild_${name}`]),
   ) as unknown as ProjectionTables;
 
+  // Fresh movement indexes too: the replay feeds them as append fed the live ones, and they
+  // replace the live ones when it is done (the same log, applied afresh).
+  const replayed = new MovementIndexes();
   const run = db.transaction(() => {
     for (const k of Object.keys(LIVE_TABLES) as (keyof ProjectionTables)[]) {
       const ddl = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?").pluck().get(LIVE_TABLES[k]) as string | undefined;
@@ -40,7 +43,7 @@ export function rebuild(db: Database.Database, registry: Registry, onProgress?: 
       db.exec(ddl.replace(/^CREATE TABLE\s+("?)\w+\1/, `CREATE TABLE ${fresh[k]}`));
     }
 
-    const projector = createProjector(db, fresh, registry);
+    const projector = createProjector(db, fresh, registry, replayed);
     const total = db.prepare("SELECT COUNT(*) FROM events").pluck().get() as number;
     // Paged rather than iterated: better-sqlite3 can't write while an iterator holds the connection.
     const page = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ${PAGE}`);
@@ -58,6 +61,8 @@ export function rebuild(db: Database.Database, registry: Registry, onProgress?: 
         if (done % PAGE === 0) onProgress?.(done, total);
       }
       projector.flush();
+      projector.committed();
+      replayed.appliedSeq = after;
     }
     if (done % PAGE !== 0 || done === 0) onProgress?.(done, total);
 
@@ -72,7 +77,8 @@ export function rebuild(db: Database.Database, registry: Registry, onProgress?: 
     return { done, differences };
   });
 
-  const { done, differences } = run();
+  const { done, differences } = run.immediate();
+  indexes.replaceWith(replayed);
   const shown = differences.length > MAX_DIFFERENCES
     ? [...differences.slice(0, MAX_DIFFERENCES), `… and ${differences.length - MAX_DIFFERENCES} more differences`]
     : differences;

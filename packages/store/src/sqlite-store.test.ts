@@ -37,7 +37,7 @@ describe("sqlite: opening the database", () => {
     const db = raw(t.path, { readonly: true });
     expect(db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all()).toEqual([
       { version: 1, name: "0001_init.sql" },
-      { version: 2, name: "0002_movement_tree.sql" },
+      { version: 2, name: "0002_movement_index.sql" },
     ]);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.prepare("SELECT COUNT(*) FROM facilities").pluck().get()).toBe(t.registry.facilities.length);
@@ -48,7 +48,9 @@ describe("sqlite: opening the database", () => {
     const columns = (db.prepare("PRAGMA table_info(unit_state)").all() as { name: string }[]).map((c) => c.name);
     expect(columns).not.toContain("low_before_last");
     expect(columns).not.toContain("last_move_at");
-    expect(db.prepare("SELECT COUNT(*) FROM movement_nodes").pluck().get()).toBe(0); // a census is not a movement
+    // Nothing is stored per movement beside the event (the index is in memory), and the index over
+    // every event's instant is gone.
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_unit_time'").get()).toBeUndefined();
   });
 
   it("logs the migrations it applies", () => {
@@ -56,7 +58,7 @@ describe("sqlite: opening the database", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path: join(dir, "x.db"), registry: loadRegistry(), log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith({ migrations: ["0001_init.sql", "0002_movement_tree.sql"] }, "store: migrations applied");
+    expect(log.info).toHaveBeenCalledWith({ migrations: ["0001_init.sql", "0002_movement_index.sql"] }, "store: migrations applied");
   });
 
   it("stores the event as sent: occurred_at text, NULL unit, canonical body", async () => {
@@ -75,8 +77,7 @@ describe("sqlite: opening the database", () => {
       delta: 1,
       body: `{"count":1,"event_id":"x","facility_id":"${NO_UNITS}","occurred_at":"2026-11-22T08:00:00+07:00","type":"admission"}`,
     });
-    // The movement went into the unit's tree ('' = a facility without units).
-    expect(db.prepare("SELECT DISTINCT facility_id, unit FROM movement_nodes").all()).toEqual([{ facility_id: NO_UNITS, unit: "" }]);
+    // The unit's ledger ('' = a facility without units) counts it.
     expect(db.prepare("SELECT facility_id, unit, net_after, low_water FROM unit_state").all()).toEqual([{ facility_id: NO_UNITS, unit: "", net_after: 1, low_water: 0 }]);
   });
 
@@ -85,12 +86,12 @@ describe("sqlite: opening the database", () => {
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 4 })]));
     await t.store.close();
     const dir = tempDir("carewatch-migrations-");
-    for (const f of ["0001_init.sql", "0002_movement_tree.sql"]) copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
+    for (const f of ["0001_init.sql", "0002_movement_index.sql"]) copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
     writeFileSync(join(dir, "0003_extra.sql"), "CREATE TABLE extra (x INTEGER);");
     t.store = createStore({ path: t.path, registry: t.registry, migrationsDir: dir });
     expect((await t.store.reads.facilityStatus(NO_UNITS, T0))?.occupied).toBe(4);
     const db = raw(t.path);
-    expect(db.prepare("SELECT name FROM schema_migrations ORDER BY version").pluck().all()).toEqual(["0001_init.sql", "0002_movement_tree.sql", "0003_extra.sql"]);
+    expect(db.prepare("SELECT name FROM schema_migrations ORDER BY version").pluck().all()).toEqual(["0001_init.sql", "0002_movement_index.sql", "0003_extra.sql"]);
     expect(migrate(db, dir)).toEqual([]); // nothing left to apply
   });
 });
@@ -167,29 +168,6 @@ describe("sqlite: rebuild repairs planted damage", () => {
     expect((await t.store.rebuild()).differences).toEqual([]);
   });
 
-  it("reports damaged and missing movement-tree nodes and restores the trend", async () => {
-    const t = createTestStore();
-    const u = (input: Record<string, unknown>) => ev({ facility_id: WITH_UNITS, unit: "acute", ...input });
-    await append(t.store, req([
-      u({ type: "census", occurred_at: iso(T0), occupied: 10 }),
-      u({ type: "admission", occurred_at: iso(T0 + MIN), count: 2 }),
-      u({ type: "discharge", occurred_at: iso(T0 + 90 * MIN), count: 1 }),
-    ], NOW - MIN));
-    const trend = await t.store.reads.trend(WITH_UNITS, NOW);
-    const db = raw(t.path);
-    const nodes = db.prepare("SELECT COUNT(*) FROM movement_nodes").pluck().get() as number;
-    expect(nodes).toBeGreaterThan(0);
-    const root = db.prepare("SELECT level, idx FROM movement_nodes ORDER BY level DESC LIMIT 1").get() as { level: number; idx: number };
-    db.prepare("DELETE FROM movement_nodes WHERE level = ? AND idx = ?").run(root.level, root.idx);
-    db.close();
-
-    const report = await t.store.rebuild();
-    expect(report.differences).toEqual([`movement_nodes [${WITH_UNITS} / acute / ${root.level} / ${root.idx}]: missing (the log gives one)`]);
-    expect(await t.store.reads.trend(WITH_UNITS, NOW)).toEqual(trend);
-    expect((await t.store.rebuild()).differences).toEqual([]);
-    expect(raw(t.path, { readonly: true }).prepare("SELECT COUNT(*) FROM movement_nodes").pluck().get()).toBe(nodes);
-  });
-
   it("replays at the next open when a replay was asked for and not done (a crash between migration and replay)", async () => {
     const t = createTestStore();
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 10 }), ev({ type: "admission", occurred_at: iso(T0 + MIN), count: 2 })], NOW - MIN));
@@ -251,13 +229,12 @@ describe("sqlite: upgrade from schema 1", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path, registry, log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith({ migrations: ["0002_movement_tree.sql"] }, "store: migrations applied");
+    expect(log.info).toHaveBeenCalledWith({ migrations: ["0002_movement_index.sql"] }, "store: migrations applied");
     expect(log.info).toHaveBeenCalledWith({ events: events.length, millis: expect.any(Number) }, "store: projections replayed from the log for the new schema");
 
     const db = raw(path, { readonly: true });
     expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).toEqual([1, 2]);
     expect(db.prepare("SELECT * FROM store_meta").all()).toEqual([]); // the replay cleared its request
-    expect(db.prepare("SELECT COUNT(*) FROM movement_nodes").pluck().get()).toBeGreaterThan(0);
     expect(db.prepare("SELECT unit, census_occupied, net_after, low_water FROM unit_state WHERE facility_id = ? ORDER BY unit").all(NO_UNITS)).toEqual([
       { unit: "", census_occupied: 10, net_after: 2, low_water: 0 },
     ]);

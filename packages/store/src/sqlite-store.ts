@@ -4,6 +4,7 @@ import { createAppender } from "./append.js";
 import { createCredentials } from "./credentials.js";
 import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
 import { migrate } from "./migrate.js";
+import { MovementIndexes, movementFollower } from "./movement-indexes.js";
 import { createReadModels } from "./read-models.js";
 import { rebuild } from "./rebuild.js";
 import type { EventLog, Store } from "./types.js";
@@ -26,8 +27,13 @@ export interface StoreOptions {
   pollMs?: number;
 }
 
+/** What the embedded engine can say about the work it does (benchmarks and the bounded-work test). */
+export interface SqliteStore extends Store {
+  diagnostics(): { indexedInstants: number; indexSteps: number; rowsWritten: number };
+}
+
 /** The embedded engine: one better-sqlite3 connection, one writer, WAL. */
-export function createStore(opts: StoreOptions): Store {
+export function createStore(opts: StoreOptions): SqliteStore {
   const { registry, log } = opts;
   const db = new Database(opts.path);
   // WAL: readers don't block the writer, and a commit is one sequential append to the WAL.
@@ -53,14 +59,21 @@ export function createStore(opts: StoreOptions): Store {
     for (const f of registry.facilities) upsertFacility.run(f.id, JSON.stringify(f));
   })();
 
+  // The units' movement indexes, from the log (a replay, if a migration asked for one, builds
+  // them as it goes; otherwise one pass over the log's movements).
+  const indexes = new MovementIndexes();
+  const started = performance.now();
   if (db.prepare("SELECT value FROM store_meta WHERE key = 'projections_need_rebuild'").pluck().get() !== undefined) {
-    const report = rebuild(db, registry);
+    const report = rebuild(db, registry, indexes);
     log?.info({ events: report.events, millis: report.millis }, "store: projections replayed from the log for the new schema");
+  } else {
+    movementFollower(db, indexes)();
   }
+  log?.info({ instants: indexes.instants, millis: Math.round(performance.now() - started) }, "store: movement indexes loaded from the log");
 
-  const appender = createAppender(db, registry);
+  const appender = createAppender(db, registry, indexes);
   const credentials = createCredentials(db, registry);
-  const reads = createReadModels(db, registry);
+  const reads = createReadModels(db, registry, indexes);
   const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
   const since = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);
   const watchers = new Set<() => void>();
@@ -116,13 +129,15 @@ export function createStore(opts: StoreOptions): Store {
     },
   };
 
+  const totalChanges = db.prepare("SELECT total_changes()").pluck();
   return {
+    diagnostics: () => ({ indexedInstants: indexes.instants, indexSteps: indexes.steps, rowsWritten: totalChanges.get() as number }),
     engine: "sqlite",
     registry,
     log: eventLog,
     reads,
     credentials,
-    rebuild: async (onProgress) => rebuild(db, registry, onProgress),
+    rebuild: async (onProgress) => rebuild(db, registry, indexes, onProgress),
     ready: () => open && db.open,
     async close() {
       if (!open) return;

@@ -1,0 +1,243 @@
+/**
+ * The movements of one unit, indexed so that the census rule costs the same for the 1st and the
+ * 10,000,000th event, in order or late, with or without a census.
+ *
+ * What the rule needs of a stretch of movements is two numbers (a `Span`): their net (`sum`) and
+ * the lowest running total walking them in time order, movements at the same instant together
+ * (`min`). Two adjacent stretches combine in O(1): the later one's running totals start where
+ * the earlier one's net ends. So an index that keeps the span of each of its parts answers "net
+ * and low-water mark of every movement in (a, b]" without walking the movements.
+ *
+ * Shape: instants in sorted chunks of at most 64 (one entry per instant, its deltas summed),
+ * chunks in blocks of at most 64, and a segment tree over the blocks' spans. Adding a movement
+ * touches one chunk, one block and one path of the segment tree; a range reads two chunks, two
+ * blocks and two paths — bounded work however many movements came before and in whatever order
+ * (a chunk or block split, once per 32 or 1,024 additions, rebuilds only what it splits or the
+ * small segment tree). It is plain data in memory, with no I/O: the store keeps one per unit and
+ * feeds it the log.
+ */
+
+/** A stretch of movements: its net, and its lowest running total (+Infinity when empty). */
+export interface Span {
+  sum: number;
+  min: number;
+}
+
+export const EMPTY_SPAN: Span = { sum: 0, min: Number.POSITIVE_INFINITY };
+
+/** The later stretch's running totals start where the earlier one's net ends. */
+export function combineSpans(a: Span, b: Span): Span {
+  return { sum: a.sum + b.sum, min: Math.min(a.min, a.sum + b.min) };
+}
+
+const CHUNK = 64;
+const BLOCK = 64;
+
+interface Chunk {
+  keys: Float64Array;
+  vals: Float64Array;
+  n: number;
+  sum: number;
+  min: number;
+}
+
+interface Block {
+  chunks: Chunk[];
+  sum: number;
+  min: number;
+}
+
+const newChunk = (): Chunk => ({ keys: new Float64Array(CHUNK + 1), vals: new Float64Array(CHUNK + 1), n: 0, sum: 0, min: Number.POSITIVE_INFINITY });
+
+/** Index of the last element ≤ k in a sorted list read through `at` (−1 when none). */
+function lastAtOrBefore(n: number, at: (i: number) => number, k: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at(mid) <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+function summarizeChunk(c: Chunk): void {
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < c.n; i++) {
+    sum += c.vals[i]!;
+    if (sum < min) min = sum;
+  }
+  c.sum = sum;
+  c.min = min;
+}
+
+function summarizeBlock(b: Block): void {
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (const c of b.chunks) {
+    if (sum + c.min < min) min = sum + c.min;
+    sum += c.sum;
+  }
+  b.sum = sum;
+  b.min = min;
+}
+
+/** Span of the entries of a chunk with after < key ≤ upTo. */
+function chunkSpan(c: Chunk, after: number, upTo: number): Span {
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < c.n; i++) {
+    const k = c.keys[i]!;
+    if (k <= after) continue;
+    if (k > upTo) break;
+    sum += c.vals[i]!;
+    if (sum < min) min = sum;
+  }
+  return { sum, min };
+}
+
+export class SpanIndex {
+  private blocks: Block[] = [];
+  /** Segment tree over the blocks' spans: leaves at [size, 2·size). */
+  private segSum = new Float64Array(2);
+  private segMin = new Float64Array(2).fill(Number.POSITIVE_INFINITY);
+  private size = 1;
+  /** Distinct instants held. */
+  instants = 0;
+  /** Entries, chunks and segments visited so far: the work done, to show it stays bounded. */
+  steps = 0;
+
+  private firstKey(b: Block): number {
+    return b.chunks[0]!.keys[0]!;
+  }
+
+  /** Add `delta` at instant `at` (a movement; movements at one instant are taken together). */
+  add(at: number, delta: number): void {
+    if (this.blocks.length === 0) {
+      const b: Block = { chunks: [newChunk()], sum: 0, min: Number.POSITIVE_INFINITY };
+      this.blocks.push(b);
+      this.rebuildSegments();
+    }
+    const bi = Math.max(0, lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), at));
+    const block = this.blocks[bi]!;
+    const ci = Math.max(0, lastAtOrBefore(block.chunks.length, (i) => block.chunks[i]!.keys[0]!, at));
+    const chunk = block.chunks[ci]!;
+    const pos = lastAtOrBefore(chunk.n, (i) => chunk.keys[i]!, at);
+    if (pos >= 0 && chunk.keys[pos] === at) {
+      chunk.vals[pos] = chunk.vals[pos]! + delta;
+    } else {
+      // Insert after `pos` (an empty chunk exists only in an empty index).
+      chunk.keys.copyWithin(pos + 2, pos + 1, chunk.n);
+      chunk.vals.copyWithin(pos + 2, pos + 1, chunk.n);
+      chunk.keys[pos + 1] = at;
+      chunk.vals[pos + 1] = delta;
+      chunk.n++;
+      this.instants++;
+    }
+    summarizeChunk(chunk);
+    if (chunk.n > CHUNK) this.splitChunk(block, ci);
+    summarizeBlock(block);
+    this.steps += 2 * chunk.n + block.chunks.length;
+    if (block.chunks.length > BLOCK) this.splitBlock(bi);
+    else this.updateSegment(bi);
+  }
+
+  /** Net and low-water mark of the movements in (after, upTo]; either bound may be infinite. */
+  spanBetween(after: number, upTo: number): Span {
+    if (!(upTo > after) || this.blocks.length === 0) return { ...EMPTY_SPAN };
+    const first = Math.max(0, lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), after));
+    const last = lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), upTo);
+    if (last < first) return { ...EMPTY_SPAN };
+    if (first === last) return this.blockSpan(this.blocks[first]!, after, upTo);
+    let span = this.blockSpan(this.blocks[first]!, after, upTo);
+    if (last > first + 1) span = combineSpans(span, this.segmentSpan(first + 1, last - 1));
+    return combineSpans(span, this.blockSpan(this.blocks[last]!, after, upTo));
+  }
+
+  /** Span of a block's entries within (after, upTo]: whole chunks from their summary, the two ends scanned. */
+  private blockSpan(b: Block, after: number, upTo: number): Span {
+    const first = Math.max(0, lastAtOrBefore(b.chunks.length, (i) => b.chunks[i]!.keys[0]!, after));
+    const last = lastAtOrBefore(b.chunks.length, (i) => b.chunks[i]!.keys[0]!, upTo);
+    this.steps += Math.max(0, last - first + 1) + 2 * CHUNK;
+    let span: Span = { ...EMPTY_SPAN };
+    for (let i = first; i <= last; i++) {
+      const c = b.chunks[i]!;
+      span = combineSpans(span, i === first || i === last ? chunkSpan(c, after, upTo) : c);
+    }
+    return span;
+  }
+
+  private splitChunk(b: Block, ci: number): void {
+    const c = b.chunks[ci]!;
+    const half = c.n >>> 1;
+    const right = newChunk();
+    right.keys.set(c.keys.subarray(half, c.n));
+    right.vals.set(c.vals.subarray(half, c.n));
+    right.n = c.n - half;
+    c.n = half;
+    summarizeChunk(c);
+    summarizeChunk(right);
+    b.chunks.splice(ci + 1, 0, right);
+  }
+
+  private splitBlock(bi: number): void {
+    const b = this.blocks[bi]!;
+    const right: Block = { chunks: b.chunks.splice(b.chunks.length >>> 1), sum: 0, min: 0 };
+    summarizeBlock(b);
+    summarizeBlock(right);
+    this.blocks.splice(bi + 1, 0, right);
+    this.rebuildSegments();
+  }
+
+  private rebuildSegments(): void {
+    let size = 1;
+    while (size < this.blocks.length) size *= 2;
+    this.size = size;
+    this.segSum = new Float64Array(2 * size);
+    this.segMin = new Float64Array(2 * size).fill(Number.POSITIVE_INFINITY);
+    this.steps += 2 * size;
+    this.blocks.forEach((b, i) => {
+      this.segSum[size + i] = b.sum;
+      this.segMin[size + i] = b.min;
+    });
+    for (let i = size - 1; i >= 1; i--) this.pull(i);
+  }
+
+  private pull(i: number): void {
+    const l = 2 * i;
+    const r = l + 1;
+    this.segSum[i] = this.segSum[l]! + this.segSum[r]!;
+    this.segMin[i] = Math.min(this.segMin[l]!, this.segSum[l]! + this.segMin[r]!);
+  }
+
+  private updateSegment(bi: number): void {
+    let i = this.size + bi;
+    this.steps += Math.log2(this.size) + 1;
+    this.segSum[i] = this.blocks[bi]!.sum;
+    this.segMin[i] = this.blocks[bi]!.min;
+    for (i >>= 1; i >= 1; i >>= 1) this.pull(i);
+  }
+
+  /** Span of whole blocks [from, to], in order (the combine is not commutative). */
+  private segmentSpan(from: number, to: number): Span {
+    let left: Span = { ...EMPTY_SPAN };
+    let right: Span = { ...EMPTY_SPAN };
+    let l = from + this.size;
+    let r = to + this.size + 1;
+    while (l < r) {
+      this.steps++;
+      if (l & 1) {
+        left = combineSpans(left, { sum: this.segSum[l]!, min: this.segMin[l]! });
+        l++;
+      }
+      if (r & 1) {
+        r--;
+        right = combineSpans({ sum: this.segSum[r]!, min: this.segMin[r]! }, right);
+      }
+      l >>= 1;
+      r >>= 1;
+    }
+    return combineSpans(left, right);
+  }
+}

@@ -70,7 +70,7 @@ async function launch(name: string, args: string[], env: Record<string, string>)
     await waitReady(url, child, () => err);
   } catch (e) {
     rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`${name}: ${(e as Error).message}`);
+    throw new Error(`${name}: ${(e as Error).message}`, { cause: e });
   }
   return {
     name,

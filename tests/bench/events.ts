@@ -22,7 +22,9 @@ export function eventFactory(prefix: string, kind: LoadKind = "census-mix") {
     const i = n++;
     const at = kind === "late" ? now - Math.floor(Math.random() * 30 * DAY) : Date.now();
     const base = { event_id: `${tag}-${i}`, facility_id: BENCH_FACILITY, occurred_at: new Date(at).toISOString() };
-    return kind === "census-mix" && i % 10 === 0 ? { ...base, type: "census", occupied: 100 + (i % 40) } : { ...base, type: "admission", count: 1, cohort: "voluntary" };
+    return kind === "census-mix" && i % 10 === 0
+      ? { ...base, type: "census", occupied: 100 + (i % 40) }
+      : { ...base, type: "admission", count: 1, cohort: "voluntary" };
   };
   return {
     one,

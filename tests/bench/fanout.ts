@@ -31,7 +31,13 @@ interface Ack {
 
 const WORKERS = 2;
 /** Node 20 workers do not inherit tsx's loader: register it (tsx/esm/api), then load the TS module. */
-const WORKER_BOOT = `import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href)})
+const WORKER_BOOT = `import(${JSON.stringify(
+  pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve("tsx/esm/api")
+      .replace(/\.cjs$/, ".mjs"),
+  ).href,
+)})
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./fanout-clients.ts", import.meta.url).href)}); });`;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -207,7 +213,10 @@ async function measure(name: string, child: Child, auth: Record<string, string> 
       p99: percentile(fromAck, 99),
       max: percentile(fromAck, 100),
       sendP99: percentile(fromSend, 99),
-      ackP99: percentile(run.acks.map((a) => a.at - a.sent), 99),
+      ackP99: percentile(
+        run.acks.map((a) => a.at - a.sent),
+        99,
+      ),
       missing,
       messages,
       avgPatchBytes,
@@ -237,7 +246,15 @@ export async function runFanout(o: BenchOptions): Promise<SectionResult> {
     const key = createKey(cw, BENCH_FACILITY);
     const token = createDisplayToken(cw, "bench wall");
     const events = eventFactory("fanout");
-    runs.push(await measure("carewatch (display token, coalesced patches)", cw, { token }, () => postJson(`${cw.url}/api/v1/events`, { authorization: `Bearer ${key}` }, events.oneJson()), seconds));
+    runs.push(
+      await measure(
+        "carewatch (display token, coalesced patches)",
+        cw,
+        { token },
+        () => postJson(`${cw.url}/api/v1/events`, { authorization: `Bearer ${key}` }, events.oneJson()),
+        seconds,
+      ),
+    );
   } finally {
     await cw.stop();
   }
@@ -263,7 +280,8 @@ export async function runFanout(o: BenchOptions): Promise<SectionResult> {
   for (const r of runs) {
     if (r.missing) notes.push(`${r.name}: ${r.missing} event(s) never reached every client`);
     if (r.failures) notes.push(`${r.name}: ${r.failures} POST(s) failed, first: ${r.firstError}`);
-    if (r.rate < 0.95 * RATE) notes.push(`${r.name}: only ${r.rate.toFixed(0)} of ${RATE} events/s acknowledged (first send → last ack): the server or the machine could not keep up`);
+    if (r.rate < 0.95 * RATE)
+      notes.push(`${r.name}: only ${r.rate.toFixed(0)} of ${RATE} events/s acknowledged (first send → last ack): the server or the machine could not keep up`);
   }
   return {
     name: "fanout",

@@ -39,7 +39,9 @@ export async function runIngestBatch(o: BenchOptions): Promise<SectionResult> {
       results.push({ name: t.name, r });
       if (t.carewatch) {
         const seq = await storedSeq(child, key);
-        notes.push(`carewatch stored ${seq ?? "?"} events (as_of_seq) for ${(warmup + r.ok) * BATCH} acknowledged incl. warm-up (up to ${CONNECTIONS} batches per run were in flight when the load stopped)`);
+        notes.push(
+          `carewatch stored ${seq ?? "?"} events (as_of_seq) for ${(warmup + r.ok) * BATCH} acknowledged incl. warm-up (up to ${CONNECTIONS} batches per run were in flight when the load stopped)`,
+        );
       }
       if (r.non2xx || r.errors) notes.push(`${t.name}: ${r.non2xx} non-2xx, ${r.errors} errors/timeouts; status codes ${JSON.stringify(r.statusCodes)}`);
     } finally {

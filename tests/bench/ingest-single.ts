@@ -29,13 +29,23 @@ export async function runIngestSingle(o: BenchOptions): Promise<SectionResult> {
     try {
       const key = t.carewatch ? createKey(child, BENCH_FACILITY) : "none";
       const events = eventFactory("single", t.load === "any" ? "admissions" : t.load);
-      const r = await runLoad({ url: `${child.url}/api/v1/events`, headers: { authorization: `Bearer ${key}` }, body: events.oneJson, connections: CONNECTIONS, seconds, warmup });
+      const r = await runLoad({
+        url: `${child.url}/api/v1/events`,
+        headers: { authorization: `Bearer ${key}` },
+        body: events.oneJson,
+        connections: CONNECTIONS,
+        seconds,
+        warmup,
+      });
       results.push({ server: t.server, load: t.load, r });
       if (t.carewatch) {
         const seq = await storedSeq(child, key);
-        notes.push(`carewatch (${t.load}) stored ${seq ?? "?"} events (as_of_seq) for ${warmup + r.ok} acknowledged incl. warm-up (up to ${CONNECTIONS} were in flight when the load stopped)`);
+        notes.push(
+          `carewatch (${t.load}) stored ${seq ?? "?"} events (as_of_seq) for ${warmup + r.ok} acknowledged incl. warm-up (up to ${CONNECTIONS} were in flight when the load stopped)`,
+        );
       }
-      if (r.non2xx || r.errors) notes.push(`${t.server} (${t.load}): ${r.non2xx} non-2xx, ${r.errors} errors/timeouts; status codes ${JSON.stringify(r.statusCodes)}`);
+      if (r.non2xx || r.errors)
+        notes.push(`${t.server} (${t.load}): ${r.non2xx} non-2xx, ${r.errors} errors/timeouts; status codes ${JSON.stringify(r.statusCodes)}`);
     } finally {
       await child.stop();
     }

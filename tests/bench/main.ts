@@ -71,7 +71,15 @@ async function main() {
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
   };
-  const command = `pnpm bench${process.argv.length > 2 ? " " + process.argv.slice(2).filter((a) => a !== "--").join(" ") : ""}`;
+  const command = `pnpm bench${
+    process.argv.length > 2
+      ? " " +
+        process.argv
+          .slice(2)
+          .filter((a) => a !== "--")
+          .join(" ")
+      : ""
+  }`;
   console.log(`carewatch bench — ${new Date().toISOString()}`);
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB RAM, ${machine.os}, Node ${machine.node}`);
   console.log(`reproduce: ${command}   (in ${ROOT}; builds first, then runs tests/bench/main.ts)`);
@@ -82,7 +90,9 @@ async function main() {
   const j1 = machineJiffies();
   const busyBefore = (100 * (j1.busy - j0.busy)) / (j1.total - j0.total);
   const quiet = busyBefore < 15;
-  console.log(`machine busy before start: ${busyBefore.toFixed(0)}%${quiet ? "" : "  — WARNING: other processes are using the CPU; the figures will be low and noisy"}`);
+  console.log(
+    `machine busy before start: ${busyBefore.toFixed(0)}%${quiet ? "" : "  — WARNING: other processes are using the CPU; the figures will be low and noisy"}`,
+  );
 
   const runners: Record<SectionName, () => Promise<SectionResult>> = {
     "ingest-single": () => runIngestSingle(opts),
@@ -103,8 +113,17 @@ async function main() {
     printSection(r);
   }
   printSummary(results);
-  if (!quiet) console.log(`\nWARNING: the machine was ${busyBefore.toFixed(0)}% busy before the bench started; rerun on a quiet machine before trusting a FAIL.`);
-  const file = writeArtifact(ROOT, { date: new Date().toISOString(), command, machine, busyBeforePct: busyBefore, quick: args.quick, seconds: (Date.now() - started) / 1000, sections: results });
+  if (!quiet)
+    console.log(`\nWARNING: the machine was ${busyBefore.toFixed(0)}% busy before the bench started; rerun on a quiet machine before trusting a FAIL.`);
+  const file = writeArtifact(ROOT, {
+    date: new Date().toISOString(),
+    command,
+    machine,
+    busyBeforePct: busyBefore,
+    quick: args.quick,
+    seconds: (Date.now() - started) / 1000,
+    sections: results,
+  });
   console.log(`\nresults: ${file}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 

@@ -71,7 +71,10 @@ export function printSummary(sections: SectionResult[]): void {
 export function writeArtifact(root: string, doc: unknown): string {
   const dir = path.join(root, "tests/artifacts");
   mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
+  const stamp = new Date()
+    .toISOString()
+    .replace(/:/g, "-")
+    .replace(/\.\d+Z$/, "Z");
   const file = path.join(dir, `bench-${stamp}.json`);
   writeFileSync(file, JSON.stringify(doc, null, 2) + "\n");
   return file;

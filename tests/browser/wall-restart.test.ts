@@ -20,7 +20,9 @@ afterAll(async () => {
 
 /** Every tile's occupied and available as shown, against what the API says now. */
 async function waitForConvergence(page: Page, server: TestServer, timeout: number) {
-  const expected = Object.fromEntries((await server.store.reads.board(Date.now(), 0)).facilities.map((s) => [s.facility_id, { occupied: s.occupied, available: s.available }]));
+  const expected = Object.fromEntries(
+    (await server.store.reads.board(Date.now(), 0)).facilities.map((s) => [s.facility_id, { occupied: s.occupied, available: s.available }]),
+  );
   await page.waitForFunction(
     (exp) => {
       const tiles = document.querySelectorAll<HTMLElement>("article.tile[data-facility]");

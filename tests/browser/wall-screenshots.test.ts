@@ -130,7 +130,9 @@ describe("wall-board screenshots", () => {
         // One silent facility, shown as such; every other one fresh.
         const stale = await page.locator("article.tile.stale").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.facility));
         expect(stale).toEqual([SILENT]);
-        expect(await page.locator(`article.tile[data-facility="${SILENT}"] [data-testid="stale-badge"]`).innerText()).toMatch(c.lang === "vi" ? /MẤT TÍN HIỆU.*3 giờ/ : /NO DATA for 3 h/);
+        expect(await page.locator(`article.tile[data-facility="${SILENT}"] [data-testid="stale-badge"]`).innerText()).toMatch(
+          c.lang === "vi" ? /MẤT TÍN HIỆU.*3 giờ/ : /NO DATA for 3 h/,
+        );
 
         const fit = await measure(page);
         expect(fit.scrollWidth, "no horizontal scrollbar").toBeLessThanOrEqual(fit.clientWidth);

@@ -64,7 +64,9 @@ describe("wall-board, one server", () => {
     }
 
     // 1151 in Vietnamese: "1.151" on the tile (the unit line and the big number).
-    await page.waitForFunction(() => document.querySelector('article[data-facility="lc-drug-rehab-1"] .occupied')?.textContent === "1.151", null, { timeout: 3000 });
+    await page.waitForFunction(() => document.querySelector('article[data-facility="lc-drug-rehab-1"] .occupied')?.textContent === "1.151", null, {
+      timeout: 3000,
+    });
     expect(await tileText(page, "lc-drug-rehab-1")).toContain("1.151/600");
 
     // Province totals: one header per province, the numbers the API gives, formatted in vi-VN.
@@ -82,7 +84,10 @@ describe("wall-board, one server", () => {
     expect(headerTexts).toHaveLength(2);
     for (const t of byProvince.values()) {
       const expected = `Giường ${vi.format(t.capacity)} · Đang điều trị, nuôi dưỡng ${vi.format(t.occupied)} · Còn trống ${vi.format(t.available)}`;
-      expect(headerTexts.some((h) => h.replace(/\s+/g, " ").includes(expected)), `${expected} in ${JSON.stringify(headerTexts)}`).toBe(true);
+      expect(
+        headerTexts.some((h) => h.replace(/\s+/g, " ").includes(expected)),
+        `${expected} in ${JSON.stringify(headerTexts)}`,
+      ).toBe(true);
     }
     expect(headerTexts.join(" ")).toContain("1.151");
   });
@@ -93,11 +98,10 @@ describe("wall-board, one server", () => {
     expect((await tileOccupied(page))["sl-drug-rehab-song-ma"]).not.toBe(137);
 
     const started = Date.now();
-    const shown = page.waitForFunction(
-      () => document.querySelector('article[data-facility="sl-drug-rehab-song-ma"] .occupied')?.textContent === "137",
-      null,
-      { timeout: 1000, polling: 20 },
-    );
+    const shown = page.waitForFunction(() => document.querySelector('article[data-facility="sl-drug-rehab-song-ma"] .occupied')?.textContent === "137", null, {
+      timeout: 1000,
+      polling: 20,
+    });
     await postCensus(server, keys["sl-drug-rehab-song-ma"]!, "sl-drug-rehab-song-ma", 137);
     await shown;
     expect(Date.now() - started).toBeLessThan(1000);
@@ -202,7 +206,9 @@ describe("wall-board on a moved clock", () => {
       const songMa = page.locator('article.tile[data-facility="sl-drug-rehab-song-ma"]');
       const merit = page.locator('article.tile[data-facility="sl-merit-nursing"]');
       // A facility that never reported is stale from the start; these two are fresh.
-      await page.waitForFunction(() => document.querySelector('article[data-facility="sl-drug-rehab-song-ma"] .occupied')?.textContent === "120", null, { timeout: 3000 });
+      await page.waitForFunction(() => document.querySelector('article[data-facility="sl-drug-rehab-song-ma"] .occupied')?.textContent === "120", null, {
+        timeout: 3000,
+      });
       expect(await songMa.getAttribute("class")).not.toMatch(/\bstale\b/);
       expect(await songMa.getByTestId("stale-badge").count()).toBe(0);
       expect(await merit.getAttribute("class")).not.toMatch(/\bstale\b/);

@@ -98,7 +98,11 @@ describe("auth with the real CLI against a spawned server", () => {
     const list = await cw(dataDir, ["keys", "list"]);
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).not.toContain(key);
-    const rows = list.stdout.trim().split("\n").slice(1).map((l) => l.split("\t"));
+    const rows = list.stdout
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split("\t"));
     const mine = rows.filter((r) => r[1] === SONG_MA);
     expect(mine).toHaveLength(1);
     const revoked = await cw(dataDir, ["keys", "revoke", mine[0]![0]!]);

@@ -63,7 +63,16 @@ const registryDoc = (facilities: object[]) => ({
   provinces: [{ id: "test-province", name: "Test province" }],
   facilities,
 });
-const clinic = (id: string, extra: object = {}) => ({ id, name: `Clinic ${id}`, type: "social_work", province: "test-province", capacity: 42, units: [], reporting_interval_minutes: 15, ...extra });
+const clinic = (id: string, extra: object = {}) => ({
+  id,
+  name: `Clinic ${id}`,
+  type: "social_work",
+  province: "test-province",
+  capacity: 42,
+  units: [],
+  reporting_interval_minutes: 15,
+  ...extra,
+});
 
 describe("configuration errors stop the server with a message naming the variable", () => {
   it("PORT=abc → non-zero exit, message names PORT", async () => {
@@ -156,7 +165,12 @@ describe("SIGTERM and logs", () => {
     expect(r.status).toBe(202);
     // Requests in flight while the signal arrives: each acknowledged one must survive.
     const flight = Array.from({ length: 20 }, (_, i) => census(SONG_MA, i, Date.now() - 50_000, { event_id: uid(`flight${i}`) }));
-    const pending = flight.map((e) => postEvents(srv.url, key, e).then((x) => x, () => null));
+    const pending = flight.map((e) =>
+      postEvents(srv.url, key, e).then(
+        (x) => x,
+        () => null,
+      ),
+    );
     srv.child.kill("SIGTERM");
     const results = await Promise.all(pending);
     expect(await srv.exited).toBe(0);

@@ -115,7 +115,12 @@ describe("ingest responses", () => {
   });
 
   it("batch response: {accepted, duplicates, results} in request order, seq increasing within the batch", async () => {
-    const evs = [census(SONG_MA, 90, T0 - 14 * MIN), admission(SONG_MA, 2, T0 - 13 * MIN), treatment(SONG_MA, "detox", 3, T0 - 12 * MIN), discharge(SONG_MA, 1, T0 - 11 * MIN)];
+    const evs = [
+      census(SONG_MA, 90, T0 - 14 * MIN),
+      admission(SONG_MA, 2, T0 - 13 * MIN),
+      treatment(SONG_MA, "detox", 3, T0 - 12 * MIN),
+      discharge(SONG_MA, 1, T0 - 11 * MIN),
+    ];
     const r = await post(s.url, key, { events: evs }, 202);
     expect(Object.keys(r.json).sort()).toEqual(["accepted", "duplicates", "results"]);
     expect(r.json.accepted).toBe(4);

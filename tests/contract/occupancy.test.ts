@@ -28,7 +28,16 @@ describe("occupancy numbers", () => {
 
   it("a facility without events: configured capacity, occupied 0", async () => {
     const st = await song();
-    expect(st).toMatchObject({ facility_id: SONG_MA, type: "drug_rehab", capacity: 150, occupied: 0, available: 150, occupancy_pct: 0, level: "normal", data_quality: "ok" });
+    expect(st).toMatchObject({
+      facility_id: SONG_MA,
+      type: "drug_rehab",
+      capacity: 150,
+      occupied: 0,
+      available: 150,
+      occupancy_pct: 0,
+      level: "normal",
+      data_quality: "ok",
+    });
     expect(st.name).toBeTypeOf("string");
   });
 
@@ -114,7 +123,11 @@ describe("occupancy numbers", () => {
   });
 
   it("units: an over-discharged unit shows 0 and flags the facility inconsistent, the others still count", async () => {
-    await send(census(REHAB, 100, T0 - 60 * MIN, { unit: "compulsory" }), census(REHAB, 1, T0 - 60 * MIN, { unit: "medical" }), discharge(REHAB, 3, T0 - 30 * MIN, { unit: "medical" }));
+    await send(
+      census(REHAB, 100, T0 - 60 * MIN, { unit: "compulsory" }),
+      census(REHAB, 1, T0 - 60 * MIN, { unit: "medical" }),
+      discharge(REHAB, 3, T0 - 30 * MIN, { unit: "medical" }),
+    );
     const st = await statusOf(s.url, rehabKey, REHAB);
     expect(st).toMatchObject({ occupied: 100, data_quality: "inconsistent" });
   });
@@ -229,32 +242,43 @@ describe("the numbers depend only on the set of events, never on arrival order (
 
   it("random events posted in two random orders to two fresh servers give identical status numbers", async () => {
     await fc.assert(
-      fc.asyncProperty(eventSet, fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), async (events, r1, r2) => {
-        const shuffle = (rs: typeof r1) => {
-          const it = rs[Symbol.iterator]();
-          return events.map((e) => ({ e, k: it.next().value as number })).sort((a, b) => a.k - b.k).map((x) => x.e);
-        };
-        const orders = [shuffle(r1), shuffle(r2)];
-        const results: any[] = [];
-        for (const order of orders) {
-          const srv = await startTestServer({ now: () => T0 });
-          try {
-            const keys: Record<string, string> = { [SONG_MA]: await srv.key(SONG_MA), [REHAB]: await srv.key(REHAB) };
-            for (const e of order) await post(srv.url, keys[e.facility_id]!, e, 202);
-            results.push({
-              song: numbers(await statusOf(srv.url, keys[SONG_MA]!, SONG_MA)),
-              rehab: numbers(await statusOf(srv.url, keys[REHAB]!, REHAB)),
-            });
-          } finally {
-            await srv.stop();
+      fc.asyncProperty(
+        eventSet,
+        fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })),
+        async (events, r1, r2) => {
+          const shuffle = (rs: typeof r1) => {
+            const it = rs[Symbol.iterator]();
+            return events
+              .map((e) => ({ e, k: it.next().value as number }))
+              .sort((a, b) => a.k - b.k)
+              .map((x) => x.e);
+          };
+          const orders = [shuffle(r1), shuffle(r2)];
+          const results: any[] = [];
+          for (const order of orders) {
+            const srv = await startTestServer({ now: () => T0 });
+            try {
+              const keys: Record<string, string> = { [SONG_MA]: await srv.key(SONG_MA), [REHAB]: await srv.key(REHAB) };
+              for (const e of order) await post(srv.url, keys[e.facility_id]!, e, 202);
+              results.push({
+                song: numbers(await statusOf(srv.url, keys[SONG_MA]!, SONG_MA)),
+                rehab: numbers(await statusOf(srv.url, keys[REHAB]!, REHAB)),
+              });
+            } finally {
+              await srv.stop();
+            }
           }
-        }
-        expect(results[1]).toEqual(results[0]);
-        for (const [f, k] of [[SONG_MA, "song"], [REHAB, "rehab"]] as const) {
-          const ref = referenceOccupied(events, f);
-          if (ref !== null) expect(results[0][k].occupied).toBe(ref);
-        }
-      }),
+          expect(results[1]).toEqual(results[0]);
+          for (const [f, k] of [
+            [SONG_MA, "song"],
+            [REHAB, "rehab"],
+          ] as const) {
+            const ref = referenceOccupied(events, f);
+            if (ref !== null) expect(results[0][k].occupied).toBe(ref);
+          }
+        },
+      ),
       { numRuns: 25 },
     );
   });

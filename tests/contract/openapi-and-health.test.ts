@@ -42,7 +42,8 @@ describe("OpenAPI document, docs page and health", () => {
     expect(post).toBeTypeOf("object");
     expect(Object.keys(post.requestBody.content)).toContain("application/json");
     for (const code of ["200", "202", "400", "401", "403", "409", "413", "415", "422", "429"]) expect(Object.keys(post.responses)).toContain(code);
-    for (const code of ["400", "401", "403", "409", "413", "415", "422", "429"]) expect(Object.keys(post.responses[code].content ?? {})).toContain("application/problem+json");
+    for (const code of ["400", "401", "403", "409", "413", "415", "422", "429"])
+      expect(Object.keys(post.responses[code].content ?? {})).toContain("application/problem+json");
     const get = doc.paths?.["/api/v1/facilities/{facility_id}/status"]?.get;
     expect(get).toBeTypeOf("object");
     for (const code of ["200", "401", "403"]) expect(Object.keys(get.responses)).toContain(code);
@@ -52,7 +53,13 @@ describe("OpenAPI document, docs page and health", () => {
 
   it("has a schema per event type, with the domain's enums and the contract's required fields", () => {
     const sc = doc.components.schemas;
-    const byType: Record<string, string> = { census: "CensusEvent", admission: "AdmissionEvent", discharge: "DischargeEvent", treatment: "TreatmentEvent", referral: "ReferralEvent" };
+    const byType: Record<string, string> = {
+      census: "CensusEvent",
+      admission: "AdmissionEvent",
+      discharge: "DischargeEvent",
+      treatment: "TreatmentEvent",
+      referral: "ReferralEvent",
+    };
     expect(Object.keys(byType).sort()).toEqual([...EVENT_TYPES].sort());
     for (const [t, name] of Object.entries(byType)) {
       const schema = sc[name];
@@ -73,7 +80,19 @@ describe("OpenAPI document, docs page and health", () => {
     expect(sc.ReferralEvent.properties.status.enum).toEqual([...REFERRAL_STATUSES]);
     expect(sc.ReferralEvent.properties.urgency.enum).toEqual([...REFERRAL_URGENCIES]);
     // And the contract's literal lists (the domain must not drift from the contract either).
-    expect([...TREATMENT_CATEGORIES]).toEqual(["detox", "methadone", "psychosocial", "vocational", "psychiatric_care", "physical_rehab", "convalescence", "orthopedic_device", "nurturing", "health_check", "other"]);
+    expect([...TREATMENT_CATEGORIES]).toEqual([
+      "detox",
+      "methadone",
+      "psychosocial",
+      "vocational",
+      "psychiatric_care",
+      "physical_rehab",
+      "convalescence",
+      "orthopedic_device",
+      "nurturing",
+      "health_check",
+      "other",
+    ]);
     expect([...REFERRAL_STATUSES]).toEqual(["requested", "accepted", "transferred", "returned", "cancelled"]);
     expect(sc.TreatmentEvent.properties.count).toMatchObject({ minimum: 1, maximum: 10000 });
     expect(sc.AdmissionEvent.properties.count).toMatchObject({ minimum: 1, maximum: 1000 });
@@ -132,8 +151,52 @@ describe("OpenAPI document, docs page and health", () => {
   });
 
   it("fast-check: for schema-expressible rules, the document and the server agree on every mutated event", async () => {
-    const pool = fc.constantFrom<unknown>(-1, 0, 1, 2, 999, 1000, 1001, 10_000, 10_001, 2.5, "", "x", "x".repeat(201), "y".repeat(200), "detox", "asap", "routine", "requested", "accepted", "census", "voluntary", "completed", null, true, [], {}, "-id", "ok.id_1:x-2", "a".repeat(129));
-    const fields = ["event_id", "type", "occupied", "capacity", "count", "cohort", "outcome", "category", "referral_id", "status", "destination", "urgency", "patient_name"];
+    const pool = fc.constantFrom<unknown>(
+      -1,
+      0,
+      1,
+      2,
+      999,
+      1000,
+      1001,
+      10_000,
+      10_001,
+      2.5,
+      "",
+      "x",
+      "x".repeat(201),
+      "y".repeat(200),
+      "detox",
+      "asap",
+      "routine",
+      "requested",
+      "accepted",
+      "census",
+      "voluntary",
+      "completed",
+      null,
+      true,
+      [],
+      {},
+      "-id",
+      "ok.id_1:x-2",
+      "a".repeat(129),
+    );
+    const fields = [
+      "event_id",
+      "type",
+      "occupied",
+      "capacity",
+      "count",
+      "cohort",
+      "outcome",
+      "category",
+      "referral_id",
+      "status",
+      "destination",
+      "urgency",
+      "patient_name",
+    ];
     const base = fc.constantFrom<() => Record<string, unknown>>(
       () => census(SONG_MA, 5, AT),
       () => admission(SONG_MA, 1, AT),
@@ -142,21 +205,32 @@ describe("OpenAPI document, docs page and health", () => {
       () => referral(SONG_MA, uid("r"), "requested", AT),
     );
     await fc.assert(
-      fc.asyncProperty(base, fc.array(fc.tuple(fc.constantFrom(...fields), fc.option(pool, { freq: 5 })), { minLength: 1, maxLength: 3 }), async (make, muts) => {
-        const ev: Record<string, unknown> = make();
-        for (const [f, val] of muts) {
-          if (val === null) delete ev[f];
-          else ev[f] = val;
-        }
-        // Keep the id unique so acceptance is never a duplicate/conflict of an earlier run.
-        if (typeof ev.event_id === "string" && /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(ev.event_id) && ev.event_id.length <= 100) ev.event_id = `${ev.event_id}.${uid("m")}`;
-        if (ev.type === "referral" && typeof ev.referral_id === "string" && /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(ev.referral_id) && ev.referral_id.length <= 100) ev.referral_id = `${ev.referral_id}.${uid("m")}`;
-        const schemaOk = v.check("FacilityEvent", ev).length === 0;
-        const r = await postEvents(s.url, key, ev);
-        const serverOk = r.status === 202;
-        expect({ schemaOk, serverOk, status: r.status, ev }).toEqual({ schemaOk, serverOk: schemaOk, status: r.status, ev });
-        if (!serverOk) expect(r.status, r.text).toBe(422);
-      }),
+      fc.asyncProperty(
+        base,
+        fc.array(fc.tuple(fc.constantFrom(...fields), fc.option(pool, { freq: 5 })), { minLength: 1, maxLength: 3 }),
+        async (make, muts) => {
+          const ev: Record<string, unknown> = make();
+          for (const [f, val] of muts) {
+            if (val === null) delete ev[f];
+            else ev[f] = val;
+          }
+          // Keep the id unique so acceptance is never a duplicate/conflict of an earlier run.
+          if (typeof ev.event_id === "string" && /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(ev.event_id) && ev.event_id.length <= 100)
+            ev.event_id = `${ev.event_id}.${uid("m")}`;
+          if (
+            ev.type === "referral" &&
+            typeof ev.referral_id === "string" &&
+            /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(ev.referral_id) &&
+            ev.referral_id.length <= 100
+          )
+            ev.referral_id = `${ev.referral_id}.${uid("m")}`;
+          const schemaOk = v.check("FacilityEvent", ev).length === 0;
+          const r = await postEvents(s.url, key, ev);
+          const serverOk = r.status === 202;
+          expect({ schemaOk, serverOk, status: r.status, ev }).toEqual({ schemaOk, serverOk: schemaOk, status: r.status, ev });
+          if (!serverOk) expect(r.status, r.text).toBe(422);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -164,7 +238,22 @@ describe("OpenAPI document, docs page and health", () => {
   it("the status response matches the FacilityStatus schema", async () => {
     const st = await statusOf(s.url, key, SONG_MA);
     expect(v.check("FacilityStatus", st)).toEqual([]);
-    for (const f of ["facility_id", "name", "type", "capacity", "occupied", "available", "occupancy_pct", "level", "stale", "data_quality", "last_event_at", "as_of_seq", "today"]) expect(st).toHaveProperty(f);
+    for (const f of [
+      "facility_id",
+      "name",
+      "type",
+      "capacity",
+      "occupied",
+      "available",
+      "occupancy_pct",
+      "level",
+      "stale",
+      "data_quality",
+      "last_event_at",
+      "as_of_seq",
+      "today",
+    ])
+      expect(st).toHaveProperty(f);
     expect(["drug_rehab", "psychiatric", "social_protection", "social_work", "merit_nursing"]).toContain(st.type);
     expect(Object.keys(st.today).sort()).toEqual(["admissions", "discharges", "referrals_open", "treatments"]);
   });

@@ -115,7 +115,12 @@ describe("referral lifecycle", () => {
 
   it("a batch moving one referral forward step by step is accepted; a batch going backwards within itself is 409", async () => {
     const id = rid();
-    const ok = await post(s.url, key, { events: [referral(SONG_MA, id, "requested", at()), referral(SONG_MA, id, "accepted", at()), referral(SONG_MA, id, "transferred", at())] }, 202);
+    const ok = await post(
+      s.url,
+      key,
+      { events: [referral(SONG_MA, id, "requested", at()), referral(SONG_MA, id, "accepted", at()), referral(SONG_MA, id, "transferred", at())] },
+      202,
+    );
     expect(ok.json.accepted).toBe(3);
     const id2 = rid();
     const before = await statusOf(s.url, key, SONG_MA);

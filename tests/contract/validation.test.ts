@@ -74,7 +74,15 @@ describe("validation rules", () => {
     });
 
     it("128 chars, the full charset and a leading digit are accepted", async () => {
-      await accepts({ ...census(SONG_MA, 1, AT), event_id: "x" + uid("id").replace(/[^A-Za-z0-9]/g, "").padEnd(127, "z").slice(0, 127) });
+      await accepts({
+        ...census(SONG_MA, 1, AT),
+        event_id:
+          "x" +
+          uid("id")
+            .replace(/[^A-Za-z0-9]/g, "")
+            .padEnd(127, "z")
+            .slice(0, 127),
+      });
       await accepts({ ...census(SONG_MA, 1, AT), event_id: `A.b_c:d-${uid("Z")}` });
       await accepts({ ...census(SONG_MA, 1, AT), event_id: `9${uid("n")}` });
     });
@@ -231,7 +239,19 @@ describe("validation rules", () => {
       await rejects(ev, "/category");
     });
     it("every category and count 1–10,000 are accepted", async () => {
-      const cats = ["detox", "methadone", "psychosocial", "vocational", "psychiatric_care", "physical_rehab", "convalescence", "orthopedic_device", "nurturing", "health_check", "other"];
+      const cats = [
+        "detox",
+        "methadone",
+        "psychosocial",
+        "vocational",
+        "psychiatric_care",
+        "physical_rehab",
+        "convalescence",
+        "orthopedic_device",
+        "nurturing",
+        "health_check",
+        "other",
+      ];
       for (const c of cats) await accepts(treatment(SONG_MA, c, 1, AT));
       await accepts(treatment(SONG_MA, "detox", 10_000, AT));
     });
@@ -310,7 +330,11 @@ describe("validation rules", () => {
             path: "/api/v1/events",
             method: "POST",
             agent: false,
-            headers: { "content-type": "application/json", authorization: `Bearer ${key}`, ...(opts.chunked ? {} : { "content-length": Buffer.byteLength(body) }) },
+            headers: {
+              "content-type": "application/json",
+              authorization: `Bearer ${key}`,
+              ...(opts.chunked ? {} : { "content-length": Buffer.byteLength(body) }),
+            },
           },
           (res) => {
             let text = "";
@@ -367,7 +391,11 @@ describe("validation rules", () => {
       const own = await startTestServer({ now: clock.now });
       try {
         const k = await own.key(SONG_MA);
-        const attempt = () => postEvents(own.url, k, census(SONG_MA, 1, AT)).then((x) => ({ status: x.status, text: x.text }), (e: Error) => ({ status: -1, text: String((e as { cause?: unknown }).cause ?? e) }));
+        const attempt = () =>
+          postEvents(own.url, k, census(SONG_MA, 1, AT)).then(
+            (x) => ({ status: x.status, text: x.text }),
+            (e: Error) => ({ status: -1, text: String((e as { cause?: unknown }).cause ?? e) }),
+          );
         for (const mode of ["content-length", "chunked"] as const) {
           const body = hugeBody();
           const bytes = new TextEncoder().encode(body);
@@ -431,7 +459,26 @@ describe("validation rules", () => {
         () => referral(SONG_MA, uid("r"), "requested", AT, { urgency: "urgent" }),
         () => census(REHAB, 10, AT, { unit: "medical" }),
       );
-      const fields = ["event_id", "facility_id", "type", "occurred_at", "unit", "occupied", "capacity", "count", "cohort", "outcome", "category", "referral_id", "status", "destination", "urgency", "__proto__", "constructor", "events"];
+      const fields = [
+        "event_id",
+        "facility_id",
+        "type",
+        "occurred_at",
+        "unit",
+        "occupied",
+        "capacity",
+        "count",
+        "cohort",
+        "outcome",
+        "category",
+        "referral_id",
+        "status",
+        "destination",
+        "urgency",
+        "__proto__",
+        "constructor",
+        "events",
+      ];
       const interesting = fc.oneof(
         fc.jsonValue({ maxDepth: 2 }),
         fc.constantFrom(

@@ -20,8 +20,8 @@ const FACILITIES = ["sl-drug-rehab-song-ma", "lc-social-work", "sl-merit-nursing
 
 beforeAll(async () => {
   server = await startTestServer();
-  display = server.display();
-  for (const f of FACILITIES) keys[f] = server.key(f);
+  display = await server.display();
+  for (const f of FACILITIES) keys[f] = await server.key(f);
 });
 afterAll(() => server.stop());
 
@@ -113,7 +113,7 @@ describe("live resync", () => {
             board.destroy();
           }
 
-          const truth = server.store.boardStatuses(Date.now());
+          const truth = (await server.store.reads.board(Date.now(), 0)).facilities;
           for (const f of truth) {
             const mine = board.facilities[f.facility_id];
             expect(mine?.occupied, f.facility_id).toBe(f.occupied);
@@ -130,9 +130,7 @@ describe("live resync", () => {
   it("refuses a socket from a foreign origin and one without a valid display token", async () => {
     const foreign = socketFor(server.url, display, { origin: "https://evil.example" });
     const bad = socketFor(server.url, "cwd_wrong");
-    const errors = await Promise.all(
-      [foreign, bad].map((s) => new Promise<string>((r) => s.once("connect_error", (e) => r(String(e.message))))),
-    );
+    const errors = await Promise.all([foreign, bad].map((s) => new Promise<string>((r) => s.once("connect_error", (e) => r(String(e.message))))));
     foreign.close();
     bad.close();
     expect(errors[1]).toMatch(/unauthorized/);
@@ -140,12 +138,12 @@ describe("live resync", () => {
   });
 
   it("drops a socket within seconds when its display is revoked", async () => {
-    const token = server.display("to revoke");
+    const token = await server.display("to revoke");
     const socket = socketFor(server.url, token);
     await new Promise<void>((r) => socket.once("connect", () => r()));
     const revoked = new Promise<void>((r) => socket.once("revoked", () => r()));
-    const id = server.store.listDisplays().find((d) => d.name === "to revoke")!.id;
-    server.store.revokeDisplay(id, Date.now());
+    const id = (await server.store.credentials.listDisplays()).find((d) => d.name === "to revoke")!.id;
+    await server.store.credentials.revokeDisplay(id, Date.now());
     await revoked;
     await until(() => !socket.connected, 3000);
     socket.close();

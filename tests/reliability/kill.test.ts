@@ -65,7 +65,9 @@ describe("SIGKILL mid-load", () => {
       const facility = w % 2 === 0 ? SONG_MA : MERIT;
       for (let i = 0; !killed; i++) {
         const batch = i % 3 === 2;
-        const evs = batch ? Array.from({ length: 2 + (i % 4) }, (_, j) => makeEvent(facility, `w${w}-i${i}-b${j}`, i + j)) : [makeEvent(facility, `w${w}-i${i}`, i)];
+        const evs = batch
+          ? Array.from({ length: 2 + (i % 4) }, (_, j) => makeEvent(facility, `w${w}-i${i}-b${j}`, i + j))
+          : [makeEvent(facility, `w${w}-i${i}`, i)];
         let r;
         try {
           r = await postEvents(srv.url, keys[facility]!, batch ? { events: evs } : evs[0]);
@@ -74,7 +76,10 @@ describe("SIGKILL mid-load", () => {
           throw new Error(`poster ${w}: request failed before the kill`);
         }
         if (r.status === 202 || r.status === 200) {
-          if (batch) r.json.results.forEach((x: { event_id: string; seq: number }, j: number) => acked.push({ facility, event_id: x.event_id, seq: x.seq, body: evs[j]! }));
+          if (batch)
+            r.json.results.forEach((x: { event_id: string; seq: number }, j: number) =>
+              acked.push({ facility, event_id: x.event_id, seq: x.seq, body: evs[j]! }),
+            );
           else acked.push({ facility, event_id: r.json.event_id, seq: r.json.seq, body: evs[0]! });
         } else if (!killed) {
           throw new Error(`poster ${w}: unexpected ${r.status} ${r.text}`);

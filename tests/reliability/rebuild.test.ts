@@ -36,7 +36,12 @@ const eventArb = fc.record({
 });
 
 function toEvent(x: any, i: number): Record<string, unknown> {
-  const base: Record<string, unknown> = { event_id: `ev-${i}`, facility_id: x.facility, type: x.kind, occurred_at: new Date(T0 - x.minutesAgo * 60_000).toISOString() };
+  const base: Record<string, unknown> = {
+    event_id: `ev-${i}`,
+    facility_id: x.facility,
+    type: x.kind,
+    occurred_at: new Date(T0 - x.minutesAgo * 60_000).toISOString(),
+  };
   const unit = x.facility === REHAB ? { unit: x.unit } : {};
   switch (x.kind) {
     case "census":
@@ -91,7 +96,8 @@ describe("cw rebuild", () => {
       await Promise.all(wave);
     }
     expect(accepted).toBeGreaterThan(300);
-    const get = async (f: string) => (await (await fetch(`${s.url}/api/v1/facilities/${f}/status`, { headers: { authorization: `Bearer ${keys[f]}` } })).json()) as any;
+    const get = async (f: string) =>
+      (await (await fetch(`${s.url}/api/v1/facilities/${f}/status`, { headers: { authorization: `Bearer ${keys[f]}` } })).json()) as any;
     const before = { song: numbers(await get(SONG_MA)), rehab: numbers(await get(REHAB)) };
     await s.stop();
 
@@ -101,10 +107,13 @@ describe("cw rebuild", () => {
 
     // Corrupt projection rows behind the server's back.
     const db = new Database(path.join(dataDir, "carewatch.db"));
-    const row = db.prepare("SELECT facility_id, unit FROM unit_state WHERE facility_id = ? AND census_occupied IS NOT NULL LIMIT 1").get(REHAB) as { facility_id: string; unit: string } | undefined;
+    const row = db.prepare("SELECT facility_id, unit FROM unit_state WHERE facility_id = ? AND census_occupied IS NOT NULL LIMIT 1").get(REHAB) as
+      { facility_id: string; unit: string } | undefined;
     expect(row).toBeDefined();
     db.prepare("UPDATE unit_state SET census_occupied = census_occupied + 37 WHERE facility_id = ? AND unit = ?").run(row!.facility_id, row!.unit);
-    const changed = db.prepare("UPDATE rollup_daily SET value = value + 5 WHERE rowid = (SELECT MIN(rowid) FROM rollup_daily WHERE facility_id = ?)").run(SONG_MA).changes;
+    const changed = db
+      .prepare("UPDATE rollup_daily SET value = value + 5 WHERE rowid = (SELECT MIN(rowid) FROM rollup_daily WHERE facility_id = ?)")
+      .run(SONG_MA).changes;
     expect(changed).toBe(1);
     db.close();
 

@@ -82,7 +82,9 @@ export async function openWall(page: Page, url: string, token: string, query = "
 
 export async function waitForBoard(page: Page, tiles = DEMO_FACILITIES.length, timeout = 10_000): Promise<void> {
   await page.waitForFunction(
-    (n) => document.querySelectorAll("article.tile[data-facility]").length === n && document.querySelector('[data-testid="connection"]')?.getAttribute("data-state") === "live",
+    (n) =>
+      document.querySelectorAll("article.tile[data-facility]").length === n &&
+      document.querySelector('[data-testid="connection"]')?.getAttribute("data-state") === "live",
     tiles,
     { timeout },
   );

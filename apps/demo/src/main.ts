@@ -27,7 +27,9 @@ async function main() {
   const server = await startServer(config, { now: () => Date.now() + clockShift });
   const { store } = server;
   const now = Date.now();
-  const keys = Object.fromEntries(await Promise.all(config.registry.facilities.map(async (f) => [f.id, (await store.credentials.createKey(f.id, now)).key] as const)));
+  const keys = Object.fromEntries(
+    await Promise.all(config.registry.facilities.map(async (f) => [f.id, (await store.credentials.createKey(f.id, now)).key] as const)),
+  );
   const speed = Number(process.env.CAREWATCH_DEMO_SPEED ?? 1);
   const others = config.registry.facilities.map((f) => f.id).filter((id) => id !== DEFAULT_SILENT);
   const sim = createSimulator({ baseUrl: server.url, keys, registry: config.registry, speed, facilities: others, silent: null });
@@ -41,7 +43,14 @@ async function main() {
     };
     if (config.registry.byId.has(DEFAULT_SILENT)) {
       clockShift = -SILENCE_MS;
-      const quiet = createSimulator({ baseUrl: server.url, keys, registry: config.registry, facilities: [DEFAULT_SILENT], silent: null, now: () => Date.now() - SILENCE_MS });
+      const quiet = createSimulator({
+        baseUrl: server.url,
+        keys,
+        registry: config.registry,
+        facilities: [DEFAULT_SILENT],
+        silent: null,
+        now: () => Date.now() - SILENCE_MS,
+      });
       await quiet.backfill(BACKFILL_DAYS, progress(`backfill ${DEFAULT_SILENT} (silent for 3 h)`));
       clockShift = 0;
       process.stderr.write("\n");

@@ -66,11 +66,16 @@ export function createApp(d: AppDeps) {
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    d.log.info({ req_id: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request");
+    d.log.info(
+      { req_id: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+      "request",
+    );
   });
 
   app.get("/healthz", (c) => c.json({ status: "alive" }));
-  app.get("/readyz", async (c) => (d.store.ready() && d.accepting() ? c.json({ status: "ready", seq: await d.store.log.lastSeq() }) : c.json({ status: "not ready" }, 503)));
+  app.get("/readyz", async (c) =>
+    d.store.ready() && d.accepting() ? c.json({ status: "ready", seq: await d.store.log.lastSeq() }) : c.json({ status: "not ready" }, 503),
+  );
 
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
   app.get("/api/v1/docs", (c) => c.html(apiPageHtml()));
@@ -80,7 +85,9 @@ export function createApp(d: AppDeps) {
     const p = PROBLEMS[kind];
     return c.text(`${p.status} ${p.title}\n\n${p.doc}\n`);
   });
-  app.use("/api/v1/events", async (c, next) => (d.accepting() ? next() : problem(c, "unavailable", { detail: "The server is shutting down", headers: { "retry-after": "2" } })));
+  app.use("/api/v1/events", async (c, next) =>
+    d.accepting() ? next() : problem(c, "unavailable", { detail: "The server is shutting down", headers: { "retry-after": "2" } }),
+  );
   app.route("/api/v1/events", ingestRoute({ store: d.store, committer: d.committer, limiter, now: d.now }));
   app.route("/api/v1/facilities", statusRoute({ store: d.store, now: d.now }));
   app.all("/api/*", (c) => problem(c, "not-found", { detail: `No route ${c.req.method} ${c.req.path}` }));

@@ -107,7 +107,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      "invalid configuration:\n" + parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`).join("\n"),
+      "invalid configuration:\n" +
+        parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`).join("\n"),
     );
   }
   const e = parsed.data;
@@ -123,7 +124,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registrySource: source,
     rateLimit: e.CAREWATCH_RATE_LIMIT,
     webDir,
-    allowedOrigins: e.CAREWATCH_ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    allowedOrigins: e.CAREWATCH_ALLOWED_ORIGINS.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     publicUrl: e.CAREWATCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
     dev: e.CAREWATCH_ENV === "development",

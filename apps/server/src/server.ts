@@ -42,7 +42,17 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   const buildId = () => readBuildId(config.webDir, fallbackBuildId);
   let accepting = true;
 
-  const app = createApp({ store, committer, log, now, rateLimit: config.rateLimit, webDir: config.webDir, buildId, accepting: () => accepting, dev: config.dev });
+  const app = createApp({
+    store,
+    committer,
+    log,
+    now,
+    rateLimit: config.rateLimit,
+    webDir: config.webDir,
+    buildId,
+    accepting: () => accepting,
+    dev: config.dev,
+  });
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   // Timeouts chosen, not inherited. Node's 5 s keep-alive races clients that reuse an idle
   // connection just as the server closes it ("other side closed"). Keep idle connections longer
@@ -61,7 +71,10 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  log.info({ url, data: config.dbPath, registry: config.registrySource, facilities: config.registry.facilities.length, seq: await store.log.lastSeq() }, "carewatch listening");
+  log.info(
+    { url, data: config.dbPath, registry: config.registrySource, facilities: config.registry.facilities.length, seq: await store.log.lastSeq() },
+    "carewatch listening",
+  );
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -16,4 +16,3 @@ export function progressBar(done: number, total: number, width = 20): string {
   const filled = Math.round(frac * width);
   return `backfill [${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.floor(frac * 100)}% ${done}/${total} events`;
 }
-

@@ -38,7 +38,10 @@ function parseSeed(value: string): number {
 }
 
 function parseList(value: string): string[] {
-  const ids = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const ids = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new InvalidArgumentError("give at least one facility id, e.g. sl-drug-rehab,lc-social-work");
   return ids;
 }
@@ -140,10 +143,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  defaultLogger(
-    "info",
-    `simulating ${sim.facilityIds.join(", ")}${sim.silent ? ` (silent: ${sim.silent})` : ""} → ${o.url}`,
-  );
+  defaultLogger("info", `simulating ${sim.facilityIds.join(", ")}${sim.silent ? ` (silent: ${sim.silent})` : ""} → ${o.url}`);
 
   if (o.backfill !== undefined) {
     const tty = process.stderr.isTTY;

@@ -523,9 +523,7 @@ export class FacilityModel {
 
   private destinations(): string[] {
     const province = this.facility.provinceName;
-    const local = this.profile.destinations.map((d) =>
-      d === "Bệnh viện Phổi" || d === "Bệnh viện Tâm thần" ? `${d} tỉnh ${province}` : d,
-    );
+    const local = this.profile.destinations.map((d) => (d === "Bệnh viện Phổi" || d === "Bệnh viện Tâm thần" ? `${d} tỉnh ${province}` : d));
     return [`Bệnh viện Đa khoa tỉnh ${province}`, `Bệnh viện Đa khoa tỉnh ${province}`, ...local];
   }
 
@@ -601,10 +599,7 @@ export function chunk<T>(items: readonly T[], size = 1000): T[][] {
  * Order per-facility batches for posting: each facility's batches stay in order, and batches of
  * different facilities are interleaved by their first event's time.
  */
-export function planBatches(
-  perFacility: Map<string, FacilityEventInput[]>,
-  size = 1000,
-): { facilityId: string; events: FacilityEventInput[] }[] {
+export function planBatches(perFacility: Map<string, FacilityEventInput[]>, size = 1000): { facilityId: string; events: FacilityEventInput[] }[] {
   const batches: { facilityId: string; events: FacilityEventInput[]; first: number }[] = [];
   for (const [facilityId, events] of perFacility) {
     for (const b of chunk(events, size)) batches.push({ facilityId, events: b, first: eventTime(b[0]!) });

@@ -55,7 +55,9 @@ class FakeApi {
       this.throttle--;
       return send(429, { type: "/problems/rate-limited", title: "Too many requests", status: 429 }, { "retry-after": "0" });
     }
-    const events = (typeof body === "object" && body !== null && "events" in body ? (body as { events: FacilityEventInput[] }).events : [body]) as FacilityEventInput[];
+    const events = (
+      typeof body === "object" && body !== null && "events" in body ? (body as { events: FacilityEventInput[] }).events : [body]
+    ) as FacilityEventInput[];
     let accepted = 0;
     let duplicates = 0;
     for (const e of events) {
@@ -241,9 +243,9 @@ describe("simulator", () => {
     expect(() => createSimulator({ baseUrl: api.url, keys: KEYS, registry: REG, facilities: ["nope"] })).toThrow(/unknown facility "nope"/);
     expect(() => createSimulator({ baseUrl: api.url, keys: {}, registry: REG, log })).toThrow(/no facility to simulate/);
     expect(() => createSimulator({ baseUrl: api.url, keys: KEYS, registry: REG, speed: 0 })).toThrow(/speed/);
-    expect(() =>
-      createSimulator({ baseUrl: api.url, keys: KEYS, registry: REG, facilities: ["sl-drug-rehab"], silent: "lc-drug-rehab-2" }),
-    ).toThrow(/not one of the simulated facilities/);
+    expect(() => createSimulator({ baseUrl: api.url, keys: KEYS, registry: REG, facilities: ["sl-drug-rehab"], silent: "lc-drug-rehab-2" })).toThrow(
+      /not one of the simulated facilities/,
+    );
     expect(createSimulator({ baseUrl: api.url, keys: KEYS, registry: REG, silent: null }).silent).toBeNull();
   });
 });

@@ -259,10 +259,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         if (silent !== null) silentSince = t;
       }
       running = true;
-      log(
-        "info",
-        `live: ${facilityIds.length} facilities at speed ${speed}${silent ? `, ${silent} silent` : ""} → ${opts.baseUrl}`,
-      );
+      log("info", `live: ${facilityIds.length} facilities at speed ${speed}${silent ? `, ${silent} silent` : ""} → ${opts.baseUrl}`);
       schedule(0);
     },
 
@@ -278,9 +275,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         const byFacility = new Map<string, FacilityEventInput[]>();
         for (const h of held) byFacility.set(h.facilityId, [...(byFacility.get(h.facilityId) ?? []), h.event]);
         held = [];
-        await Promise.all(
-          [...byFacility].map(async ([id, events]) => record(events, await flushClient.post(opts.keys[id]!, events))),
-        );
+        await Promise.all([...byFacility].map(async ([id, events]) => record(events, await flushClient.post(opts.keys[id]!, events))));
       }
       resends = [];
     },

@@ -32,11 +32,7 @@ export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 export const MAX_BATCH = 1000;
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-export const SenderIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(ID_PATTERN, "must be 1–128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit");
+export const SenderIdSchema = z.string().min(1).max(128).regex(ID_PATTERN, "must be 1–128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit");
 
 const common = {
   event_id: SenderIdSchema.meta({ description: "Unique per facility, chosen by the sender. A retry with the same id and body is a duplicate." }),
@@ -100,18 +96,10 @@ export const ReferralEventSchema = z
   .meta({ id: "ReferralEvent", title: "referral ('chuyển tuyến')" });
 
 export const FacilityEventSchema = z
-  .discriminatedUnion("type", [
-    CensusEventSchema,
-    AdmissionEventSchema,
-    DischargeEventSchema,
-    TreatmentEventSchema,
-    ReferralEventSchema,
-  ])
+  .discriminatedUnion("type", [CensusEventSchema, AdmissionEventSchema, DischargeEventSchema, TreatmentEventSchema, ReferralEventSchema])
   .meta({ id: "FacilityEvent" });
 
-export const EventBatchSchema = z
-  .strictObject({ events: z.array(FacilityEventSchema).min(1).max(MAX_BATCH) })
-  .meta({ id: "EventBatch" });
+export const EventBatchSchema = z.strictObject({ events: z.array(FacilityEventSchema).min(1).max(MAX_BATCH) }).meta({ id: "EventBatch" });
 
 export type FacilityEvent = z.output<typeof FacilityEventSchema>;
 export type CensusEvent = z.output<typeof CensusEventSchema>;

@@ -33,8 +33,7 @@ describe("levelFor — default thresholds 85 / 95 / 100", () => {
   });
 
   it("matches exact integer arithmetic for every occupancy/capacity (no float misclassification at boundaries)", () => {
-    const exact = (o: number, c: number): Level =>
-      o * 100 > 100 * c ? "over" : o * 100 >= 95 * c ? "critical" : o * 100 >= 85 * c ? "high" : "normal";
+    const exact = (o: number, c: number): Level => (o * 100 > 100 * c ? "over" : o * 100 >= 95 * c ? "critical" : o * 100 >= 85 * c ? "high" : "normal");
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 12000 }), (c, o) => {
         expect(levelFor(o, c, DEFAULT_THRESHOLDS)).toBe(exact(o, c));

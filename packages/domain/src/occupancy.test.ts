@@ -15,8 +15,7 @@ const census = (id: string, at: number, occupied: number, capacity?: number): Ac
   accepted({ ...common(id, at), type: "census", occupied, ...(capacity === undefined ? {} : { capacity }) }, at);
 const admission = (id: string, at: number, count = 1): AcceptedEvent => accepted({ ...common(id, at), type: "admission", count }, at);
 const discharge = (id: string, at: number, count = 1): AcceptedEvent => accepted({ ...common(id, at), type: "discharge", count }, at);
-const treatment = (id: string, at: number, count = 1): AcceptedEvent =>
-  accepted({ ...common(id, at), type: "treatment", category: "methadone", count }, at);
+const treatment = (id: string, at: number, count = 1): AcceptedEvent => accepted({ ...common(id, at), type: "treatment", category: "methadone", count }, at);
 
 // ---------------------------------------------------------------------------------------------
 // Independent oracle: the contract's rule, written directly from the text.
@@ -87,8 +86,7 @@ const idArb = fc.tuple(idChars, fc.string({ unit: idChars, maxLength: 2 })).map(
 const atArb = fc.integer({ min: 0, max: 4 }).map((k) => T0 + k * 60_000);
 
 type Spec =
-  | { kind: "census"; at: number; occupied: number; capacity: number | undefined }
-  | { kind: "admission" | "discharge" | "treatment"; at: number; count: number };
+  { kind: "census"; at: number; occupied: number; capacity: number | undefined } | { kind: "admission" | "discharge" | "treatment"; at: number; count: number };
 
 const specArb: fc.Arbitrary<Spec> = fc.oneof(
   fc.record({
@@ -115,14 +113,10 @@ function build(id: string, s: Spec): AcceptedEvent {
 
 /** A set of events of one unit: unique event ids. */
 const eventSetArb = (maxLength: number) =>
-  fc
-    .uniqueArray(idArb, { maxLength })
-    .chain((ids) => fc.tuple(...ids.map(() => specArb)).map((specs) => ids.map((id, i) => build(id, specs[i]!))));
+  fc.uniqueArray(idArb, { maxLength }).chain((ids) => fc.tuple(...ids.map(() => specArb)).map((specs) => ids.map((id, i) => build(id, specs[i]!))));
 
 const setAndShuffleArb = (maxLength: number) =>
-  eventSetArb(maxLength).chain((set) =>
-    fc.tuple(fc.constant(set), fc.shuffledSubarray(set, { minLength: set.length, maxLength: set.length })),
-  );
+  eventSetArb(maxLength).chain((set) => fc.tuple(fc.constant(set), fc.shuffledSubarray(set, { minLength: set.length, maxLength: set.length })));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -196,13 +190,27 @@ describe("foldLedger — properties", () => {
   const longAtArb = fc.tuple(scaleArb, fc.integer({ min: -30, max: 30 })).map(([scale, k]) => T0 + scale * k);
   const longSpecArb = (censusWeight: number): fc.Arbitrary<Spec> =>
     fc.oneof(
-      { weight: censusWeight, arbitrary: fc.record({ kind: fc.constant("census" as const), at: longAtArb, occupied: fc.integer({ min: 0, max: 40 }), capacity: fc.constant(undefined) }) },
-      { weight: 20, arbitrary: fc.record({ kind: fc.constantFrom("admission" as const, "discharge" as const), at: longAtArb, count: fc.integer({ min: 1, max: 5 }) }) },
+      {
+        weight: censusWeight,
+        arbitrary: fc.record({
+          kind: fc.constant("census" as const),
+          at: longAtArb,
+          occupied: fc.integer({ min: 0, max: 40 }),
+          capacity: fc.constant(undefined),
+        }),
+      },
+      {
+        weight: 20,
+        arbitrary: fc.record({ kind: fc.constantFrom("admission" as const, "discharge" as const), at: longAtArb, count: fc.integer({ min: 1, max: 5 }) }),
+      },
     );
   const longHistoryArb = (censusWeight: number) =>
     fc.array(longSpecArb(censusWeight), { minLength: 50, maxLength: 400 }).map((specs) => specs.map((s, i) => build(`L${i}`, s)));
 
-  for (const [name, weight] of [["no census", 0], ["a rare census", 1]] as const) {
+  for (const [name, weight] of [
+    ["no census", 0],
+    ["a rare census", 1],
+  ] as const) {
     it(`long random histories with ${name}: the fold in arrival order equals the oracle, and so does any other order`, () => {
       fc.assert(
         fc.property(longHistoryArb(weight), fc.infiniteStream(fc.nat()), (set, rnd) => {
@@ -251,14 +259,23 @@ describe("foldLedger — contract examples", () => {
   it("two censuses at the same instant: the greater event_id in byte order wins ('B' < 'a')", () => {
     const upper = census("B", T0, 5, 50);
     const lower = census("a", T0, 9, 90);
-    for (const p of [[upper, lower], [lower, upper]]) {
+    for (const p of [
+      [upper, lower],
+      [lower, upper],
+    ]) {
       const l = foldLedger(p);
       expect(l.census?.eventId).toBe("a");
       expect(ledgerOccupancy(l).occupied).toBe(9);
       expect(l.capacity?.value).toBe(90);
     }
     // digits sort before upper case; "Z" before "a"; a prefix before its extension
-    const pairs: [string, string][] = [["9", "A"], ["Z", "a"], ["ab", "abc"], ["A-1", "A.1"], ["A:1", "A_1"]];
+    const pairs: [string, string][] = [
+      ["9", "A"],
+      ["Z", "a"],
+      ["ab", "abc"],
+      ["A-1", "A.1"],
+      ["A:1", "A_1"],
+    ];
     for (const [lo, hi] of pairs) {
       expect(censusSupersedes({ at: T0, eventId: hi }, { at: T0, eventId: lo })).toBe(true);
       expect(censusSupersedes({ at: T0, eventId: lo }, { at: T0, eventId: hi })).toBe(false);
@@ -312,10 +329,7 @@ describe("foldLedger — contract examples", () => {
   });
 
   it("treatments and referrals never move the head count", () => {
-    const ref = accepted(
-      { ...common("r1", T0 + 1), type: "referral", referral_id: "R1", status: "requested", destination: "Bệnh viện tỉnh" },
-      T0 + 1,
-    );
+    const ref = accepted({ ...common("r1", T0 + 1), type: "referral", referral_id: "R1", status: "requested", destination: "Bệnh viện tỉnh" }, T0 + 1);
     expect(movement(ref)).toBe(0);
     expect(movement(treatment("t1", T0, 5))).toBe(0);
     expect(movement(admission("a", T0, 3))).toBe(3);
@@ -331,7 +345,11 @@ describe("the inconsistent flag is sticky until the next census", () => {
     const census3 = ev("c1", 0, { type: "census", occupied: 3 });
     const dis5 = ev("d1", 10, { type: "discharge", count: 5 });
     const adm4 = ev("a1", 15, { type: "admission", count: 4 });
-    for (const order of [[census3, dis5, adm4], [adm4, dis5, census3], [dis5, adm4, census3]]) {
+    for (const order of [
+      [census3, dis5, adm4],
+      [adm4, dis5, census3],
+      [dis5, adm4, census3],
+    ]) {
       expect(ledgerOccupancy(foldLedger(order))).toEqual({ occupied: 2, inconsistent: true });
     }
     const census8 = ev("c2", 20, { type: "census", occupied: 8 });

@@ -23,9 +23,7 @@ export function referralMove(current: ReferralStatus | undefined, next: Referral
   if (current === next) return { ok: true, changed: false };
   if (isReferralClosed(current)) return { ok: false, reason: `referral is already ${current}; no further moves` };
   if (next === "cancelled") {
-    return current === "transferred"
-      ? { ok: false, reason: "a referral that has been transferred cannot be cancelled" }
-      : { ok: true, changed: true };
+    return current === "transferred" ? { ok: false, reason: "a referral that has been transferred cannot be cancelled" } : { ok: true, changed: true };
   }
   const from = RANK[current as keyof typeof RANK];
   const to = RANK[next];

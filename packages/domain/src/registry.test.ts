@@ -70,7 +70,10 @@ describe("the bundled registry", () => {
       if (raw.units && raw.units.length > 0) {
         const sum = raw.units.reduce((s, u) => s + u.capacity, 0);
         expect(sum, raw.id).toBe(raw.capacity);
-        expect(f.units.reduce((s, u) => s + u.capacity, 0), raw.id).toBe(f.capacity);
+        expect(
+          f.units.reduce((s, u) => s + u.capacity, 0),
+          raw.id,
+        ).toBe(f.capacity);
       }
       expect(f.capacity, raw.id).toBe(raw.capacity);
     }
@@ -112,7 +115,12 @@ describe("small valid registries", () => {
 
   it("with units, the facility's capacity is the sum of its units'", () => {
     const d = minimal();
-    Object.assign(d.facilities[0]!, { units: [{ id: "a", name: "A", capacity: 3 }, { id: "b", name: "B", name_en: "Bee", capacity: 4 }] });
+    Object.assign(d.facilities[0]!, {
+      units: [
+        { id: "a", name: "A", capacity: 3 },
+        { id: "b", name: "B", name_en: "Bee", capacity: 4 },
+      ],
+    });
     const f = parsedOk(d).facilities[0]!;
     expect(f.capacity).toBe(7);
     expect(f.units).toEqual([
@@ -125,7 +133,10 @@ describe("small valid registries", () => {
 describe("malformed registries are refused, naming the path", () => {
   const expectProblem = (d: unknown, prefix: string) => {
     const ps = problems(d);
-    expect(ps.some((p) => p.startsWith(prefix)), `${prefix} in ${JSON.stringify(ps)}`).toBe(true);
+    expect(
+      ps.some((p) => p.startsWith(prefix)),
+      `${prefix} in ${JSON.stringify(ps)}`,
+    ).toBe(true);
     return ps;
   };
 

@@ -38,11 +38,15 @@ describe("SpanIndex", () => {
 
   it("holds across many chunk and block splits (10,000 movements in random order)", () => {
     fc.assert(
-      fc.property(fc.array(moveArb, { minLength: 5_000, maxLength: 10_000 }), fc.array(fc.tuple(boundArb, boundArb), { minLength: 20, maxLength: 20 }), (moves, bounds) => {
-        const index = build(moves);
-        for (const [a, b] of bounds) expect(index.spanBetween(a, b)).toEqual(naive(moves, a, b));
-        expect(index.instants).toBe(new Set(moves.map((m) => m.at)).size);
-      }),
+      fc.property(
+        fc.array(moveArb, { minLength: 5_000, maxLength: 10_000 }),
+        fc.array(fc.tuple(boundArb, boundArb), { minLength: 20, maxLength: 20 }),
+        (moves, bounds) => {
+          const index = build(moves);
+          for (const [a, b] of bounds) expect(index.spanBetween(a, b)).toEqual(naive(moves, a, b));
+          expect(index.instants).toBe(new Set(moves.map((m) => m.at)).size);
+        },
+      ),
       { numRuns: 15 },
     );
   });

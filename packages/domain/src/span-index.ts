@@ -119,9 +119,15 @@ export class SpanIndex {
       this.blocks.push(b);
       this.rebuildSegments();
     }
-    const bi = Math.max(0, lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), at));
+    const bi = Math.max(
+      0,
+      lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), at),
+    );
     const block = this.blocks[bi]!;
-    const ci = Math.max(0, lastAtOrBefore(block.chunks.length, (i) => block.chunks[i]!.keys[0]!, at));
+    const ci = Math.max(
+      0,
+      lastAtOrBefore(block.chunks.length, (i) => block.chunks[i]!.keys[0]!, at),
+    );
     const chunk = block.chunks[ci]!;
     const pos = lastAtOrBefore(chunk.n, (i) => chunk.keys[i]!, at);
     if (pos >= 0 && chunk.keys[pos] === at) {
@@ -146,7 +152,10 @@ export class SpanIndex {
   /** Net and low-water mark of the movements in (after, upTo]; either bound may be infinite. */
   spanBetween(after: number, upTo: number): Span {
     if (!(upTo > after) || this.blocks.length === 0) return { ...EMPTY_SPAN };
-    const first = Math.max(0, lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), after));
+    const first = Math.max(
+      0,
+      lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), after),
+    );
     const last = lastAtOrBefore(this.blocks.length, (i) => this.firstKey(this.blocks[i]!), upTo);
     if (last < first) return { ...EMPTY_SPAN };
     if (first === last) return this.blockSpan(this.blocks[first]!, after, upTo);
@@ -157,7 +166,10 @@ export class SpanIndex {
 
   /** Span of a block's entries within (after, upTo]: whole chunks from their summary, the two ends scanned. */
   private blockSpan(b: Block, after: number, upTo: number): Span {
-    const first = Math.max(0, lastAtOrBefore(b.chunks.length, (i) => b.chunks[i]!.keys[0]!, after));
+    const first = Math.max(
+      0,
+      lastAtOrBefore(b.chunks.length, (i) => b.chunks[i]!.keys[0]!, after),
+    );
     const last = lastAtOrBefore(b.chunks.length, (i) => b.chunks[i]!.keys[0]!, upTo);
     this.steps += Math.max(0, last - first + 1) + 2 * CHUNK;
     let span: Span = { ...EMPTY_SPAN };

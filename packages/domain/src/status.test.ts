@@ -109,9 +109,7 @@ describe("a facility with units", () => {
   const f = fac("sl-drug-rehab"); // compulsory 260, voluntary 80, female 40, medical 20
 
   it("sums its units; each unit has its own numbers", () => {
-    const s = facilityStatus(
-      inputs(f, { compulsory: censusLedger(250), voluntary: censusLedger(90), female: censusLedger(10) }),
-    );
+    const s = facilityStatus(inputs(f, { compulsory: censusLedger(250), voluntary: censusLedger(90), female: censusLedger(10) }));
     expect(s).toMatchObject({ capacity: 400, occupied: 350, available: 50, occupancy_pct: 87.5, level: "high", data_quality: "ok" });
     expect(s.units.map((u) => u.unit_id)).toEqual(["compulsory", "voluntary", "female", "medical"]);
     const v = s.units.find((u) => u.unit_id === "voluntary")!;
@@ -137,7 +135,10 @@ describe("a facility with units", () => {
   });
 
   it("property: facility numbers are the sums of unit numbers; available never below 0", () => {
-    const unitArb = fc.option(fc.record({ occupied: fc.integer({ min: 0, max: 500 }), capacity: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }) }), { nil: undefined });
+    const unitArb = fc.option(
+      fc.record({ occupied: fc.integer({ min: 0, max: 500 }), capacity: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }) }),
+      { nil: undefined },
+    );
     fc.assert(
       fc.property(fc.tuple(unitArb, unitArb, unitArb, unitArb), (specs) => {
         const ledgers: Record<string, UnitLedger> = {};

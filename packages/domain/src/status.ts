@@ -15,7 +15,6 @@ export interface StatusInputs {
   now: number;
 }
 
-
 function measure(ledger: UnitLedger, configuredCapacity: number) {
   const { occupied, inconsistent } = ledgerOccupancy(ledger);
   const capacity = ledger.capacity?.value ?? configuredCapacity;

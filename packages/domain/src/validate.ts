@@ -13,9 +13,7 @@ export interface AcceptedEvent {
   occurredAtMs: number;
 }
 
-export type BodyValidation =
-  | { ok: true; batch: boolean; events: AcceptedEvent[] }
-  | { ok: false; problems: FieldProblem[] };
+export type BodyValidation = { ok: true; batch: boolean; events: AcceptedEvent[] } | { ok: false; problems: FieldProblem[] };
 
 export interface ValidationContext {
   /** Looks up a facility; undefined for ids not in the registry. */

@@ -41,7 +41,17 @@ export function createAppender(db: Database.Database, registry: Registry, indexe
       if (ev.facility_id !== req.facilityId) return conflict(`event belongs to ${ev.facility_id}, not ${req.facilityId}`);
 
       const body = canonicalEvent(ev);
-      const info = insertEvent.run(req.facilityId, ev.event_id, ev.type, ev.unit ?? null, ev.occurred_at, accepted.occurredAtMs, req.receivedAt, movement(accepted), body);
+      const info = insertEvent.run(
+        req.facilityId,
+        ev.event_id,
+        ev.type,
+        ev.unit ?? null,
+        ev.occurred_at,
+        accepted.occurredAtMs,
+        req.receivedAt,
+        movement(accepted),
+        body,
+      );
       if (info.changes === 0) {
         // The id exists — in the log, or earlier in this same request (same savepoint), which
         // makes a repeated event_id within one request a duplicate (or a conflict) of the first.

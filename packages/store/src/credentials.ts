@@ -16,7 +16,6 @@ function shortId(prefix: string): string {
 /** last_used_at is a hint for admins; writing it on every request would turn reads into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-
 interface KeyRow {
   id: string;
   facility_id: string;

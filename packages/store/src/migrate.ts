@@ -32,7 +32,9 @@ export interface Migration {
 }
 
 export function readMigrations(dir: string): Migration[] {
-  const files = readdirSync(dir).filter((f) => FILE_PATTERN.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => FILE_PATTERN.test(f))
+    .sort();
   const out = files.map((name) => ({
     version: Number(FILE_PATTERN.exec(name)?.[1]),
     name,
@@ -55,9 +57,7 @@ export function migrate(db: Database.Database, dir: string = defaultMigrationsDi
     name       TEXT    NOT NULL,
     applied_at INTEGER NOT NULL
   )`);
-  const applied = new Set(
-    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),
-  );
+  const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
   const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
   const done: string[] = [];
   for (const m of readMigrations(dir)) {

@@ -59,10 +59,7 @@ export function rowToLedger(r: UnitStateRow): UnitLedger {
         : { at: r.census_at, eventId: r.census_event_id, occupied: r.census_occupied },
     netAfter: r.net_after,
     lowWater: r.low_water,
-    capacity:
-      r.cap_at === null || r.cap_event_id === null || r.cap_value === null
-        ? null
-        : { at: r.cap_at, eventId: r.cap_event_id, value: r.cap_value },
+    capacity: r.cap_at === null || r.cap_event_id === null || r.cap_value === null ? null : { at: r.cap_at, eventId: r.cap_event_id, value: r.cap_value },
   };
 }
 

@@ -25,11 +25,14 @@ type Row = Record<string, unknown>;
  * rows into the live tables. One transaction: appends wait (busy_timeout) and readers see either
  * the old or the new projections, never a mix.
  */
-export function rebuild(db: Database.Database, registry: Registry, indexes: MovementIndexes, onProgress?: (done: number, total: number) => void): RebuildReport {
+export function rebuild(
+  db: Database.Database,
+  registry: Registry,
+  indexes: MovementIndexes,
+  onProgress?: (done: number, total: number) => void,
+): RebuildReport {
   const started = performance.now();
-  const fresh = Object.fromEntries(
-    Object.entries(LIVE_TABLES).map(([k, name]) => [k, `temp.rebuild_${name}`]),
-  ) as unknown as ProjectionTables;
+  const fresh = Object.fromEntries(Object.entries(LIVE_TABLES).map(([k, name]) => [k, `temp.rebuild_${name}`])) as unknown as ProjectionTables;
 
   // Fresh movement indexes too: the replay feeds them as append fed the live ones, and they
   // replace the live ones when it is done (the same log, applied afresh).
@@ -79,9 +82,10 @@ export function rebuild(db: Database.Database, registry: Registry, indexes: Move
 
   const { done, differences } = run.immediate();
   indexes.replaceWith(replayed);
-  const shown = differences.length > MAX_DIFFERENCES
-    ? [...differences.slice(0, MAX_DIFFERENCES), `… and ${differences.length - MAX_DIFFERENCES} more differences`]
-    : differences;
+  const shown =
+    differences.length > MAX_DIFFERENCES
+      ? [...differences.slice(0, MAX_DIFFERENCES), `… and ${differences.length - MAX_DIFFERENCES} more differences`]
+      : differences;
   return { events: done, differences: shown, millis: Math.round(performance.now() - started) };
 }
 

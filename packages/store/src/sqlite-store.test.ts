@@ -78,7 +78,9 @@ describe("sqlite: opening the database", () => {
       body: `{"count":1,"event_id":"x","facility_id":"${NO_UNITS}","occurred_at":"2026-11-22T08:00:00+07:00","type":"admission"}`,
     });
     // The unit's ledger ('' = a facility without units) counts it.
-    expect(db.prepare("SELECT facility_id, unit, net_after, low_water FROM unit_state").all()).toEqual([{ facility_id: NO_UNITS, unit: "", net_after: 1, low_water: 0 }]);
+    expect(db.prepare("SELECT facility_id, unit, net_after, low_water FROM unit_state").all()).toEqual([
+      { facility_id: NO_UNITS, unit: "", net_after: 1, low_water: 0 },
+    ]);
   });
 
   it("applies only the new migration files on a later open", async () => {
@@ -91,7 +93,11 @@ describe("sqlite: opening the database", () => {
     t.store = createStore({ path: t.path, registry: t.registry, migrationsDir: dir });
     expect((await t.store.reads.facilityStatus(NO_UNITS, T0))?.occupied).toBe(4);
     const db = raw(t.path);
-    expect(db.prepare("SELECT name FROM schema_migrations ORDER BY version").pluck().all()).toEqual(["0001_init.sql", "0002_movement_index.sql", "0003_extra.sql"]);
+    expect(db.prepare("SELECT name FROM schema_migrations ORDER BY version").pluck().all()).toEqual([
+      "0001_init.sql",
+      "0002_movement_index.sql",
+      "0003_extra.sql",
+    ]);
     expect(migrate(db, dir)).toEqual([]); // nothing left to apply
   });
 });
@@ -141,12 +147,18 @@ describe("sqlite: log watchers", () => {
 describe("sqlite: rebuild repairs planted damage", () => {
   it("reports corrupted projection rows, repairs them, and then finds nothing", async () => {
     const t = createTestStore();
-    await append(t.store, req([
-      ev({ type: "census", occurred_at: iso(T0), occupied: 10 }),
-      ev({ type: "admission", occurred_at: iso(T0 + MIN), count: 2 }),
-      ev({ type: "treatment", occurred_at: iso(T0 + MIN), category: "methadone", count: 40 }),
-      ev({ type: "referral", occurred_at: iso(T0 + MIN), referral_id: "R-1", status: "requested", destination: "Bệnh viện tỉnh" }),
-    ], NOW - MIN));
+    await append(
+      t.store,
+      req(
+        [
+          ev({ type: "census", occurred_at: iso(T0), occupied: 10 }),
+          ev({ type: "admission", occurred_at: iso(T0 + MIN), count: 2 }),
+          ev({ type: "treatment", occurred_at: iso(T0 + MIN), category: "methadone", count: 40 }),
+          ev({ type: "referral", occurred_at: iso(T0 + MIN), referral_id: "R-1", status: "requested", destination: "Bệnh viện tỉnh" }),
+        ],
+        NOW - MIN,
+      ),
+    );
     const good = await t.store.reads.facilityStatus(NO_UNITS, NOW);
     expect(good?.occupied).toBe(12);
 
@@ -170,7 +182,10 @@ describe("sqlite: rebuild repairs planted damage", () => {
 
   it("replays at the next open when a replay was asked for and not done (a crash between migration and replay)", async () => {
     const t = createTestStore();
-    await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 10 }), ev({ type: "admission", occurred_at: iso(T0 + MIN), count: 2 })], NOW - MIN));
+    await append(
+      t.store,
+      req([ev({ type: "census", occurred_at: iso(T0), occupied: 10 }), ev({ type: "admission", occurred_at: iso(T0 + MIN), count: 2 })], NOW - MIN),
+    );
     const good = await t.store.reads.facilityStatus(NO_UNITS, NOW);
     await t.store.close();
     const db = raw(t.path);
@@ -217,8 +232,12 @@ describe("sqlite: upgrade from schema 1", () => {
       insert.run(i + 1, e.facility_id, e.event_id, e.type, e.unit ?? null, e.occurred_at, a.occurredAtMs, received, movement(a), canonicalEvent(e));
     });
     // Garbage in the old projection, including the columns 0002 drops.
-    old.prepare(`INSERT INTO unit_state (facility_id, unit, census_at, census_event_id, census_occupied, net_after, low_water, low_before_last, last_move_at, cap_at, cap_event_id, cap_value)
-        VALUES (?, '', 0, 'nope', 999, 42, -7, -3, 12345, NULL, NULL, NULL)`).run(NO_UNITS);
+    old
+      .prepare(
+        `INSERT INTO unit_state (facility_id, unit, census_at, census_event_id, census_occupied, net_after, low_water, low_before_last, last_move_at, cap_at, cap_event_id, cap_value)
+        VALUES (?, '', 0, 'nope', 999, 42, -7, -3, 12345, NULL, NULL, NULL)`,
+      )
+      .run(NO_UNITS);
     old.close();
 
     // The same events appended through the store: what the upgraded file must show.
@@ -245,7 +264,12 @@ describe("sqlite: upgrade from schema 1", () => {
     const board = await store.reads.board(NOW, TICKER_LENGTH);
     expect(board).toEqual(expected);
     const byId = new Map(board.facilities.map((f) => [f.facility_id, f]));
-    expect(byId.get(NO_UNITS)).toMatchObject({ occupied: 12, data_quality: "ok", as_of_seq: 6, today: { admissions: 8, discharges: 1, treatments: { methadone: 40 }, referrals_open: 1 } });
+    expect(byId.get(NO_UNITS)).toMatchObject({
+      occupied: 12,
+      data_quality: "ok",
+      as_of_seq: 6,
+      today: { admissions: 8, discharges: 1, treatments: { methadone: 40 }, referrals_open: 1 },
+    });
     expect(byId.get(WITH_UNITS)).toMatchObject({ occupied: 54, data_quality: "inconsistent", as_of_seq: 9 });
     expect(await store.reads.trend(WITH_UNITS, NOW)).toEqual(await ref.store.reads.trend(WITH_UNITS, NOW));
     expect(await store.log.readFrom(0, 100)).toEqual(await ref.store.log.readFrom(0, 100));

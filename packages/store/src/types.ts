@@ -1,12 +1,4 @@
-import type {
-  AcceptedEvent,
-  DisplayPrincipal,
-  FacilityKeyPrincipal,
-  FacilityStatus,
-  Registry,
-  TickerLine,
-  TrendPoint,
-} from "@carewatch/domain";
+import type { AcceptedEvent, DisplayPrincipal, FacilityKeyPrincipal, FacilityStatus, Registry, TickerLine, TrendPoint } from "@carewatch/domain";
 
 /**
  * The store's contract with the rest of carewatch, as async ports an engine with an async
@@ -42,9 +34,7 @@ export interface Conflict {
 }
 
 /** All or nothing: either every event is accepted/duplicate, or nothing was stored. */
-export type AppendOutcome =
-  | { ok: true; results: AppendResult[]; accepted: number; duplicates: number }
-  | { ok: false; conflicts: Conflict[] };
+export type AppendOutcome = { ok: true; results: AppendResult[]; accepted: number; duplicates: number } | { ok: false; conflicts: Conflict[] };
 
 /**
  * The event log. `seq` is server-wide and in commit order for every reader: once a reader has

@@ -69,7 +69,9 @@ export function ingestRoute(deps: IngestDeps) {
         });
       }
       if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
-        return problem(c, "unsupported-media-type", { detail: `Content-Type must be application/json (got ${JSON.stringify(c.req.header("content-type") ?? "none")})` });
+        return problem(c, "unsupported-media-type", {
+          detail: `Content-Type must be application/json (got ${JSON.stringify(c.req.header("content-type") ?? "none")})`,
+        });
       }
       await next();
     },
@@ -91,7 +93,12 @@ export function ingestRoute(deps: IngestDeps) {
       const foreign: FieldProblem[] = checked.events.flatMap((e, i) =>
         e.event.facility_id === principal.facilityId
           ? []
-          : [{ path: toPointer(checked.batch ? ["events", i, "facility_id"] : ["facility_id"]), message: `this key may post for ${principal.facilityId} only` }],
+          : [
+              {
+                path: toPointer(checked.batch ? ["events", i, "facility_id"] : ["facility_id"]),
+                message: `this key may post for ${principal.facilityId} only`,
+              },
+            ],
       );
       if (foreign.length) return problem(c, "forbidden", { detail: `The key belongs to ${principal.facilityId}`, errors: foreign });
 

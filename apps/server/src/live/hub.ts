@@ -142,7 +142,14 @@ export function createHub(o: HubOptions, startSeq: number) {
     const verdicts = new Map<string, Promise<boolean>>();
     for (const socket of io.of("/").sockets.values()) {
       const { token, principal } = socket.data;
-      if (!verdicts.has(token)) verdicts.set(token, o.store.credentials.authenticateDisplay(token).then((p) => p !== null, () => true));
+      if (!verdicts.has(token))
+        verdicts.set(
+          token,
+          o.store.credentials.authenticateDisplay(token).then(
+            (p) => p !== null,
+            () => true,
+          ),
+        );
       void verdicts.get(token)!.then((ok) => {
         if (ok || !socket.connected) return;
         o.log.info({ display: principal.displayId }, "display revoked: disconnecting");

@@ -6,7 +6,24 @@ import { openApiDocument } from "./openapi.js";
  */
 const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
 
-type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; description?: string; enum?: unknown[]; const?: unknown; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; pattern?: string; default?: unknown; format?: string; items?: JsonSchema; oneOf?: JsonSchema[]; $ref?: string };
+type JsonSchema = {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  description?: string;
+  enum?: unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  default?: unknown;
+  format?: string;
+  items?: JsonSchema;
+  oneOf?: JsonSchema[];
+  $ref?: string;
+};
 
 function rule(s: JsonSchema): string {
   const parts: string[] = [];
@@ -23,7 +40,10 @@ function rule(s: JsonSchema): string {
 
 function table(name: string, s: JsonSchema): string {
   const rows = Object.entries(s.properties ?? {})
-    .map(([k, v]) => `<tr><td><code>${esc(k)}</code>${s.required?.includes(k) ? "" : " <small>optional</small>"}</td><td>${esc(v.type ?? (v.$ref ? v.$ref.split("/").pop() : ""))}</td><td>${rule(v)}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><td><code>${esc(k)}</code>${s.required?.includes(k) ? "" : " <small>optional</small>"}</td><td>${esc(v.type ?? (v.$ref ? v.$ref.split("/").pop() : ""))}</td><td>${rule(v)}</td></tr>`,
+    )
     .join("");
   return `<h3 id="${esc(name)}">${esc(name)}</h3><table><thead><tr><th>field</th><th>type</th><th>rule</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -31,7 +51,10 @@ function table(name: string, s: JsonSchema): string {
 export function apiPageHtml(): string {
   const doc = openApiDocument();
   const schemas = doc.components.schemas as Record<string, JsonSchema>;
-  const eventTables = ["CensusEvent", "AdmissionEvent", "DischargeEvent", "TreatmentEvent", "ReferralEvent"].filter((n) => schemas[n]).map((n) => table(n, schemas[n]!)).join("");
+  const eventTables = ["CensusEvent", "AdmissionEvent", "DischargeEvent", "TreatmentEvent", "ReferralEvent"]
+    .filter((n) => schemas[n])
+    .map((n) => table(n, schemas[n]!))
+    .join("");
   const problems = Object.entries(doc["x-problem-types"])
     .map(([uri, p]) => `<tr id="${esc(uri.split("/").pop())}"><td><code>${esc(uri)}</code></td><td>${p.status}</td><td>${esc(p.description)}</td></tr>`)
     .join("");

@@ -18,9 +18,7 @@ import { PROBLEMS } from "../http/problem.js";
  * which is what `z.toJSONSchema` emits, so the schemas go in unchanged.
  */
 const AcceptedSchema = z.object({ status: z.enum(["accepted", "duplicate"]), event_id: z.string(), seq: z.number().int() }).meta({ id: "EventResult" });
-const BatchResultSchema = z
-  .object({ accepted: z.number().int(), duplicates: z.number().int(), results: z.array(AcceptedSchema) })
-  .meta({ id: "BatchResult" });
+const BatchResultSchema = z.object({ accepted: z.number().int(), duplicates: z.number().int(), results: z.array(AcceptedSchema) }).meta({ id: "BatchResult" });
 const ProblemSchema = z
   .object({
     type: z.string().meta({ description: "relative URI: /problems/{name}" }),
@@ -34,7 +32,19 @@ const ProblemSchema = z
 
 function components() {
   const registry = z.registry<{ id: string }>();
-  for (const s of [CensusEventSchema, AdmissionEventSchema, DischargeEventSchema, TreatmentEventSchema, ReferralEventSchema, FacilityEventSchema, EventBatchSchema, AcceptedSchema, BatchResultSchema, FacilityStatusSchema, ProblemSchema]) {
+  for (const s of [
+    CensusEventSchema,
+    AdmissionEventSchema,
+    DischargeEventSchema,
+    TreatmentEventSchema,
+    ReferralEventSchema,
+    FacilityEventSchema,
+    EventBatchSchema,
+    AcceptedSchema,
+    BatchResultSchema,
+    FacilityStatusSchema,
+    ProblemSchema,
+  ]) {
     registry.add(s, { id: (s.meta() as { id: string }).id });
   }
   const out = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: "input" }) as { schemas: Record<string, Record<string, unknown>> };
@@ -45,7 +55,9 @@ function components() {
   // Let generators pick the variant by `type` (OpenAPI's discriminator keyword; JSON Schema ignores it).
   out.schemas.FacilityEvent!.discriminator = {
     propertyName: "type",
-    mapping: Object.fromEntries(["census", "admission", "discharge", "treatment", "referral"].map((t) => [t, `#/components/schemas/${t[0]!.toUpperCase()}${t.slice(1)}Event`])),
+    mapping: Object.fromEntries(
+      ["census", "admission", "discharge", "treatment", "referral"].map((t) => [t, `#/components/schemas/${t[0]!.toUpperCase()}${t.slice(1)}Event`]),
+    ),
   };
   return out.schemas;
 }
@@ -81,23 +93,56 @@ export function openApiDocument(serverUrl?: string) {
               "application/json": {
                 schema: { oneOf: [ref("FacilityEvent"), ref("EventBatch")] },
                 examples: {
-                  census: { value: { event_id: "census-2026-11-22-0815", facility_id: "sl-drug-rehab-song-ma", type: "census", occurred_at: "2026-11-22T08:15:00+07:00", occupied: 112 } },
-                  batch: { value: { events: [{ event_id: "adm-1", facility_id: "sl-drug-rehab-song-ma", type: "admission", occurred_at: "2026-11-22T08:20:00+07:00", count: 2, cohort: "voluntary" }] } },
+                  census: {
+                    value: {
+                      event_id: "census-2026-11-22-0815",
+                      facility_id: "sl-drug-rehab-song-ma",
+                      type: "census",
+                      occurred_at: "2026-11-22T08:15:00+07:00",
+                      occupied: 112,
+                    },
+                  },
+                  batch: {
+                    value: {
+                      events: [
+                        {
+                          event_id: "adm-1",
+                          facility_id: "sl-drug-rehab-song-ma",
+                          type: "admission",
+                          occurred_at: "2026-11-22T08:20:00+07:00",
+                          count: 2,
+                          cohort: "voluntary",
+                        },
+                      ],
+                    },
+                  },
                 },
               },
             },
           },
           responses: {
-            "200": { description: "A retry of an event already stored (same event_id, same body): its original seq; nothing changed.", content: { "application/json": { schema: ref("EventResult") } } },
+            "200": {
+              description: "A retry of an event already stored (same event_id, same body): its original seq; nothing changed.",
+              content: { "application/json": { schema: ref("EventResult") } },
+            },
             "202": {
               description: `Accepted and durably committed (survives the server being killed right after this response). A batch (max ${MAX_BATCH}) answers with BatchResult in request order.`,
               content: { "application/json": { schema: { oneOf: [ref("EventResult"), ref("BatchResult")] } } },
             },
             ...Object.fromEntries(
-              (["malformed-json", "unauthorized", "forbidden", "conflict", "body-too-large", "unsupported-media-type", "validation", "rate-limited", "unavailable"] as const).map((k) => [
-                String(PROBLEMS[k].status),
-                problemResponse(PROBLEMS[k].doc),
-              ]),
+              (
+                [
+                  "malformed-json",
+                  "unauthorized",
+                  "forbidden",
+                  "conflict",
+                  "body-too-large",
+                  "unsupported-media-type",
+                  "validation",
+                  "rate-limited",
+                  "unavailable",
+                ] as const
+              ).map((k) => [String(PROBLEMS[k].status), problemResponse(PROBLEMS[k].doc)]),
             ),
           },
         },
@@ -115,12 +160,20 @@ export function openApiDocument(serverUrl?: string) {
         },
       },
       "/healthz": { get: { summary: "Process alive", security: [], responses: { "200": { description: "alive" } } } },
-      "/readyz": { get: { summary: "Database open and migrations applied", security: [], responses: { "200": { description: "ready" }, "503": { description: "not ready" } } } },
+      "/readyz": {
+        get: {
+          summary: "Database open and migrations applied",
+          security: [],
+          responses: { "200": { description: "ready" }, "503": { description: "not ready" } },
+        },
+      },
     },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A facility key from `pnpm --silent cw keys create <facility_id>`" } },
       schemas: components(),
     },
-    "x-problem-types": Object.fromEntries(Object.entries(PROBLEMS).map(([k, p]) => [`/problems/${k}`, { status: p.status, title: p.title, description: p.doc }])),
+    "x-problem-types": Object.fromEntries(
+      Object.entries(PROBLEMS).map(([k, p]) => [`/problems/${k}`, { status: p.status, title: p.title, description: p.doc }]),
+    ),
   };
 }

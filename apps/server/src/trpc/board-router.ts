@@ -40,7 +40,17 @@ export function createBoardRouter({ router, viewerProcedure }: Trpc) {
       .query(async ({ ctx, input }) => (await ctx.store.reads.facilityStatus(input.facilityId, ctx.now())) ?? null),
 
     trend: viewerProcedure
-      .input(z.object({ facilityId: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 31).default(24) }))
+      .input(
+        z.object({
+          facilityId: z.string().min(1).max(128),
+          hours: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 31)
+            .default(24),
+        }),
+      )
       .query(({ ctx, input }) => ctx.store.reads.trend(input.facilityId, ctx.now(), input.hours)),
   });
 }

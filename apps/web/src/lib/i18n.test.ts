@@ -45,7 +45,9 @@ describe("numbers and dates (vi first)", () => {
 
 describe("ticker wording", () => {
   it("says what happened", () => {
-    expect(describeEvent({ type: "admission", detail: { count: 2 }, unit: "compulsory" }, "vi", "Khu cai nghiện bắt buộc")).toBe("Nhập 2 · Khu cai nghiện bắt buộc");
+    expect(describeEvent({ type: "admission", detail: { count: 2 }, unit: "compulsory" }, "vi", "Khu cai nghiện bắt buộc")).toBe(
+      "Nhập 2 · Khu cai nghiện bắt buộc",
+    );
     expect(describeEvent({ type: "referral", detail: { status: "accepted", destination: "BV Đa khoa tỉnh" }, unit: null }, "vi")).toBe(
       "Chuyển tuyến: đã chấp nhận → BV Đa khoa tỉnh",
     );

@@ -37,10 +37,10 @@ for (const engine of ENGINES) {
 
       it("an event_id repeated within one request: identical → duplicate of the first, different → conflict", async () => {
         const { store } = engine.create();
-        const same = await append(store, req([
-          ev({ event_id: "x", type: "admission", occurred_at: at(1) }),
-          ev({ event_id: "x", type: "admission", occurred_at: at(1) }),
-        ]));
+        const same = await append(
+          store,
+          req([ev({ event_id: "x", type: "admission", occurred_at: at(1) }), ev({ event_id: "x", type: "admission", occurred_at: at(1) })]),
+        );
         expect(same).toEqual({
           ok: true,
           accepted: 1,
@@ -50,30 +50,39 @@ for (const engine of ENGINES) {
             { event_id: "x", status: "duplicate", seq: 1 },
           ],
         });
-        const diff = await append(store, req([
-          ev({ event_id: "y", type: "admission", occurred_at: at(1) }),
-          ev({ event_id: "y", type: "admission", occurred_at: at(2) }),
-        ]));
+        const diff = await append(
+          store,
+          req([ev({ event_id: "y", type: "admission", occurred_at: at(1) }), ev({ event_id: "y", type: "admission", occurred_at: at(2) })]),
+        );
         expect(diff).toEqual({ ok: false, conflicts: [{ index: 1, event_id: "y", message: "event_id already used with a different body" }] });
         expect(await store.reads.countEvents()).toBe(1);
       });
 
       it("a batch is all or nothing and lists every conflict", async () => {
         const { store } = engine.create();
-        await append(store, req([
-          ev({ event_id: "a1", type: "admission", occurred_at: at(1) }),
-          ev({ event_id: "r1", type: "referral", occurred_at: at(1), referral_id: "R-1", status: "transferred", destination: "Bệnh viện tỉnh" }),
-        ]));
+        await append(
+          store,
+          req([
+            ev({ event_id: "a1", type: "admission", occurred_at: at(1) }),
+            ev({ event_id: "r1", type: "referral", occurred_at: at(1), referral_id: "R-1", status: "transferred", destination: "Bệnh viện tỉnh" }),
+          ]),
+        );
         const before = await store.log.lastSeq();
-        const r = await append(store, req([
-          ev({ event_id: "ok-1", type: "admission", occurred_at: at(2), count: 5 }),
-          ev({ event_id: "a1", type: "admission", occurred_at: at(1), count: 9 }),
-          ev({ event_id: "ok-2", type: "census", occurred_at: at(3), occupied: 40 }),
-          ev({ event_id: "r2", type: "referral", occurred_at: at(3), referral_id: "R-1", status: "cancelled", destination: "Bệnh viện tỉnh" }),
-        ]));
+        const r = await append(
+          store,
+          req([
+            ev({ event_id: "ok-1", type: "admission", occurred_at: at(2), count: 5 }),
+            ev({ event_id: "a1", type: "admission", occurred_at: at(1), count: 9 }),
+            ev({ event_id: "ok-2", type: "census", occurred_at: at(3), occupied: 40 }),
+            ev({ event_id: "r2", type: "referral", occurred_at: at(3), referral_id: "R-1", status: "cancelled", destination: "Bệnh viện tỉnh" }),
+          ]),
+        );
         expect(r.ok).toBe(false);
         if (r.ok) return;
-        expect(r.conflicts.map((c) => [c.index, c.event_id])).toEqual([[1, "a1"], [3, "r2"]]);
+        expect(r.conflicts.map((c) => [c.index, c.event_id])).toEqual([
+          [1, "a1"],
+          [3, "r2"],
+        ]);
         expect(r.conflicts[1]?.message).toBe("a referral that has been transferred cannot be cancelled");
         expect(await store.log.lastSeq()).toBe(before);
         expect(await store.reads.countEvents()).toBe(2);
@@ -162,7 +171,10 @@ for (const engine of ENGINES) {
         expect(r.every((o) => o.ok)).toBe(true);
         // Our own commit is announced by the time append resolves (no poll interval to wait for).
         expect(calls).toBe(1);
-        expect((await store.log.readFrom(0, 10)).map((e) => [e.seq, e.event.event_id])).toEqual([[1, "a"], [2, "b"]]);
+        expect((await store.log.readFrom(0, 10)).map((e) => [e.seq, e.event.event_id])).toEqual([
+          [1, "a"],
+          [2, "b"],
+        ]);
         // Only duplicates → nothing committed → no call.
         await append(store, req([ev({ event_id: "a", type: "admission", occurred_at: at(1) })]));
         expect(calls).toBe(1);

@@ -20,7 +20,9 @@ export interface Engine {
 const AVAILABLE: Engine[] = [{ name: "sqlite", create: (opts) => createTestStore(opts) }];
 
 function select(available: Engine[]): Engine[] {
-  const wanted = process.env.CAREWATCH_TEST_ENGINES?.split(",").map((s) => s.trim()).filter(Boolean);
+  const wanted = process.env.CAREWATCH_TEST_ENGINES?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!wanted?.length) return available;
   const missing = wanted.filter((name) => !available.some((e) => e.name === name));
   // A typo or a missing database must not turn into a suite that silently tests nothing.

@@ -6,7 +6,8 @@ import { ENGINES } from "./engines.js";
 
 const admission = (i: number, count = 1) => ev({ event_id: `g-${i}`, type: "admission", occurred_at: iso(T0 + i), count });
 /** One request of `n` events. */
-const reqOf = (tag: string, n: number) => req(Array.from({ length: n }, (_, i) => ev({ event_id: `${tag}-${i}`, type: "admission", occurred_at: iso(T0 + i) })));
+const reqOf = (tag: string, n: number) =>
+  req(Array.from({ length: n }, (_, i) => ev({ event_id: `${tag}-${i}`, type: "admission", occurred_at: iso(T0 + i) })));
 
 /** A promise and its resolver, to hold a commit open. */
 function gate() {
@@ -138,10 +139,7 @@ for (const engine of ENGINES) {
         const { store } = engine.create();
         const gc = new GroupCommitter(store.log); // maxDelayMs 2
         const started = performance.now();
-        const outcome = await Promise.race([
-          gc.submit(req([admission(0)])),
-          new Promise<"late">((r) => setTimeout(() => r("late"), 2_000).unref()),
-        ]);
+        const outcome = await Promise.race([gc.submit(req([admission(0)])), new Promise<"late">((r) => setTimeout(() => r("late"), 2_000).unref())]);
         expect(outcome).toMatchObject({ ok: true, accepted: 1, results: [{ seq: 1 }] });
         expect(performance.now() - started).toBeLessThan(2_000);
         expect(await store.log.lastSeq()).toBe(1);

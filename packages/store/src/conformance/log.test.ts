@@ -12,7 +12,10 @@ for (const engine of ENGINES) {
     describe("log.readFrom", () => {
       it("gives committed events in ascending seq, as committed", async () => {
         const { store } = engine.create();
-        await append(store, req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "b", type: "census", occurred_at: iso(T0), occupied: 3 })], 42));
+        await append(
+          store,
+          req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "b", type: "census", occurred_at: iso(T0), occupied: 3 })], 42),
+        );
         const all = await store.log.readFrom(0, 10);
         expect(all.map((e) => [e.seq, e.event.event_id, e.facilityId, e.receivedAt, e.occurredAtMs])).toEqual([
           [1, "a", NO_UNITS, 42, T0],
@@ -31,14 +34,17 @@ for (const engine of ENGINES) {
         for (let g = 0; g < 5; g++) {
           await store.log.append([
             req([ev({ event_id: `n-${g}`, type: "admission", occurred_at: iso(T0 + g) })]),
-            req([ev({ facility_id: WITH_UNITS, unit: "acute", event_id: `u-${g}-1`, type: "admission", occurred_at: iso(T0 + g) }), ev({ facility_id: WITH_UNITS, unit: "acute", event_id: `u-${g}-2`, type: "discharge", occurred_at: iso(T0 + g) })]),
+            req([
+              ev({ facility_id: WITH_UNITS, unit: "acute", event_id: `u-${g}-1`, type: "admission", occurred_at: iso(T0 + g) }),
+              ev({ facility_id: WITH_UNITS, unit: "acute", event_id: `u-${g}-2`, type: "discharge", occurred_at: iso(T0 + g) }),
+            ]),
           ]);
         }
         expect(await store.log.lastSeq()).toBe(15);
         const some = await store.log.readFrom(4, 5);
         expect(some.map((e) => e.seq)).toEqual([5, 6, 7, 8, 9]);
         const paged = [];
-        for (let after = 0; ; ) {
+        for (let after = 0; ;) {
           const page = await store.log.readFrom(after, 4);
           expect(page.length).toBeLessThanOrEqual(4);
           if (page.length === 0) break;
@@ -53,7 +59,10 @@ for (const engine of ENGINES) {
       it("never returns a refused request's events", async () => {
         const { store } = engine.create();
         await append(store, req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) })]));
-        await append(store, req([ev({ event_id: "b", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "a", type: "discharge", occurred_at: iso(T0) })]));
+        await append(
+          store,
+          req([ev({ event_id: "b", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "a", type: "discharge", occurred_at: iso(T0) })]),
+        );
         expect((await store.log.readFrom(0, 10)).map((e) => e.event.event_id)).toEqual(["a"]);
       });
     });
@@ -141,10 +150,13 @@ for (const engine of ENGINES) {
         const offA = t.store.log.watch(a);
         t.store.log.watch(b);
         await append(other, req([ev({ type: "admission", occurred_at: iso(T0) })]));
-        await vi.waitFor(() => {
-          expect(a).toHaveBeenCalled();
-          expect(b).toHaveBeenCalled();
-        }, { timeout: 5_000, interval: 10 });
+        await vi.waitFor(
+          () => {
+            expect(a).toHaveBeenCalled();
+            expect(b).toHaveBeenCalled();
+          },
+          { timeout: 5_000, interval: 10 },
+        );
         offA();
         const aCalls = a.mock.calls.length;
         const bCalls = b.mock.calls.length;

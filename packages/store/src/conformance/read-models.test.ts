@@ -12,17 +12,20 @@ for (const engine of ENGINES) {
         const { store } = engine.create();
         const now = T0 + 30 * 60_000; // 08:30 local; the last hour ended at 08:00 local = T0
         const u = (input: Record<string, unknown>) => ev({ facility_id: WITH_UNITS, ...input });
-        await append(store, req([
-          u({ type: "census", unit: "acute", occurred_at: iso(T0 - 5 * H), occupied: 10 }),
-          u({ type: "admission", unit: "acute", occurred_at: iso(T0 - 4 * H - 1), count: 2 }), // in the hour ending T0-4h
-          u({ type: "admission", unit: "acute", occurred_at: iso(T0 - 3 * H), count: 3 }), // exactly at an hour end: counts for it
-          u({ type: "census", unit: "long-term", occurred_at: iso(T0 - 2 * H - 30 * 60_000), occupied: 100 }),
-          u({ type: "discharge", unit: "long-term", occurred_at: iso(T0 + 10 * 60_000), count: 1 }),
-          // Arrives late, in the past: a census that resets acute to 20 at T0-1h.
-          u({ type: "census", unit: "acute", occurred_at: iso(T0 - H), occupied: 20 }),
-          // Same instant as that census: already counted in it.
-          u({ type: "admission", unit: "acute", occurred_at: iso(T0 - H), count: 7 }),
-        ]));
+        await append(
+          store,
+          req([
+            u({ type: "census", unit: "acute", occurred_at: iso(T0 - 5 * H), occupied: 10 }),
+            u({ type: "admission", unit: "acute", occurred_at: iso(T0 - 4 * H - 1), count: 2 }), // in the hour ending T0-4h
+            u({ type: "admission", unit: "acute", occurred_at: iso(T0 - 3 * H), count: 3 }), // exactly at an hour end: counts for it
+            u({ type: "census", unit: "long-term", occurred_at: iso(T0 - 2 * H - 30 * 60_000), occupied: 100 }),
+            u({ type: "discharge", unit: "long-term", occurred_at: iso(T0 + 10 * 60_000), count: 1 }),
+            // Arrives late, in the past: a census that resets acute to 20 at T0-1h.
+            u({ type: "census", unit: "acute", occurred_at: iso(T0 - H), occupied: 20 }),
+            // Same instant as that census: already counted in it.
+            u({ type: "admission", unit: "acute", occurred_at: iso(T0 - H), count: 7 }),
+          ]),
+        );
         const points = await store.reads.trend(WITH_UNITS, now);
         expect(points).toHaveLength(25);
         expect(points[23]?.t).toBe(T0);
@@ -63,14 +66,36 @@ for (const engine of ENGINES) {
     describe("board (ticker), changesSince", () => {
       it("ticker lines carry only counts and labels, newest first", async () => {
         const { store } = engine.create();
-        await append(store, req([
-          ev({ type: "admission", occurred_at: iso(T0), count: 2, cohort: "voluntary" }),
-          ev({ event_id: "ref-1", type: "referral", occurred_at: iso(T0), referral_id: "R-1", status: "requested", destination: "Bệnh viện tỉnh", urgency: "emergency" }),
-        ], T0 + 1000));
+        await append(
+          store,
+          req(
+            [
+              ev({ type: "admission", occurred_at: iso(T0), count: 2, cohort: "voluntary" }),
+              ev({
+                event_id: "ref-1",
+                type: "referral",
+                occurred_at: iso(T0),
+                referral_id: "R-1",
+                status: "requested",
+                destination: "Bệnh viện tỉnh",
+                urgency: "emergency",
+              }),
+            ],
+            T0 + 1000,
+          ),
+        );
         await append(store, req([ev({ facility_id: WITH_UNITS, type: "census", unit: "acute", occurred_at: iso(T0), occupied: 9, capacity: 60 })]));
         const lines = (await store.reads.board(T0, 10)).ticker;
         expect(lines.map((l) => l.seq)).toEqual([3, 2, 1]);
-        expect(lines[2]).toEqual({ seq: 1, facility_id: NO_UNITS, type: "admission", detail: { count: 2, cohort: "voluntary" }, unit: null, occurred_at: iso(T0), received_at: T0 + 1000 });
+        expect(lines[2]).toEqual({
+          seq: 1,
+          facility_id: NO_UNITS,
+          type: "admission",
+          detail: { count: 2, cohort: "voluntary" },
+          unit: null,
+          occurred_at: iso(T0),
+          received_at: T0 + 1000,
+        });
         expect(lines[1]?.detail).toEqual({ status: "requested", urgency: "emergency", destination: "Bệnh viện tỉnh" });
         expect(lines[0]).toMatchObject({ unit: "acute", detail: { occupied: 9, capacity: 60 } });
         expect(JSON.stringify(lines)).not.toContain("R-1");
@@ -128,9 +153,15 @@ for (const engine of ENGINES) {
       it("counts the log's events, duplicates and refused requests not included", async () => {
         const { store } = engine.create();
         expect(await store.reads.countEvents()).toBe(0);
-        await append(store, req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "b", type: "admission", occurred_at: iso(T0) })]));
+        await append(
+          store,
+          req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "b", type: "admission", occurred_at: iso(T0) })]),
+        );
         await append(store, req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) })]));
-        await append(store, req([ev({ event_id: "c", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "b", type: "discharge", occurred_at: iso(T0) })]));
+        await append(
+          store,
+          req([ev({ event_id: "c", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "b", type: "discharge", occurred_at: iso(T0) })]),
+        );
         expect(await store.reads.countEvents()).toBe(2);
       });
     });

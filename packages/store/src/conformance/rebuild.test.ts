@@ -41,7 +41,10 @@ const oneRequestEach = (events: AcceptedEvent[]): AppendRequest[] =>
   events.map((e) => ({ facilityId: e.event.facility_id, events: [e], receivedAt: NOW - MIN }));
 
 function permute<T>(items: T[], keys: number[]): T[] {
-  return items.map((x, i) => [x, keys[i] ?? 0, i] as const).sort((a, b) => a[1] - b[1] || a[2] - b[2]).map(([x]) => x);
+  return items
+    .map((x, i) => [x, keys[i] ?? 0, i] as const)
+    .sort((a, b) => a[1] - b[1] || a[2] - b[2])
+    .map(([x]) => x);
 }
 
 /** What the board shows, minus as_of_seq (a seq depends on arrival order by definition). */
@@ -104,7 +107,14 @@ for (const engine of ENGINES) {
             const t = engine.create();
             try {
               const referrals = refs.map((r, i) =>
-                ev({ event_id: `ref-${i}`, type: "referral", occurred_at: iso(T0 + r.minute * 15 * MIN), referral_id: r.id, status: r.status, destination: "Bệnh viện tỉnh" }),
+                ev({
+                  event_id: `ref-${i}`,
+                  type: "referral",
+                  occurred_at: iso(T0 + r.minute * 15 * MIN),
+                  referral_id: r.id,
+                  status: r.status,
+                  destination: "Bệnh viện tỉnh",
+                }),
               );
               // Retries (duplicates) and a reused id with a different body (conflict) mixed in.
               const all = [...events, ...referrals];
@@ -146,7 +156,11 @@ for (const engine of ENGINES) {
         for (let i = 0; i < events.length; i += 1000) await append(t.store, req(events.slice(i, i + 1000)));
         const calls: [number, number][] = [];
         const report = await t.store.rebuild((done, total) => calls.push([done, total]));
-        expect(calls).toEqual([[1000, 2500], [2000, 2500], [2500, 2500]]);
+        expect(calls).toEqual([
+          [1000, 2500],
+          [2000, 2500],
+          [2500, 2500],
+        ]);
         expect(report.events).toBe(2500);
         expect(report.differences).toEqual([]);
         expect((await t.store.reads.facilityStatus(NO_UNITS, NOW))?.occupied).toBe(2500);

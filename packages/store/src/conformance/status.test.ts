@@ -34,7 +34,10 @@ for (const engine of ENGINES) {
       });
 
       it("two censuses at the same instant: the greater event_id wins, whatever the arrival order", async () => {
-        for (const order of [["c-a", "c-b"], ["c-b", "c-a"]]) {
+        for (const order of [
+          ["c-a", "c-b"],
+          ["c-b", "c-a"],
+        ]) {
           const { store } = engine.create();
           const census = { "c-a": 50, "c-b": 60 } as Record<string, number>;
           for (const id of order) await append(store, req([ev({ event_id: id, type: "census", occurred_at: at(0), occupied: census[id] })]));
@@ -45,12 +48,15 @@ for (const engine of ENGINES) {
       it("sums units, and a census capacity overrides the configured one", async () => {
         const { store } = engine.create();
         const u = (input: Record<string, unknown>) => ev({ facility_id: WITH_UNITS, ...input });
-        await append(store, req([
-          u({ type: "census", unit: "acute", occurred_at: at(0), occupied: 50 }),
-          u({ type: "census", unit: "long-term", occurred_at: at(0), occupied: 100, capacity: 110 }),
-          u({ type: "admission", unit: "acute", occurred_at: at(1), count: 8 }),
-          u({ type: "treatment", occurred_at: at(1), category: "psychiatric_care", count: 30 }),
-        ]));
+        await append(
+          store,
+          req([
+            u({ type: "census", unit: "acute", occurred_at: at(0), occupied: 50 }),
+            u({ type: "census", unit: "long-term", occurred_at: at(0), occupied: 100, capacity: 110 }),
+            u({ type: "admission", unit: "acute", occurred_at: at(1), count: 8 }),
+            u({ type: "treatment", occurred_at: at(1), category: "psychiatric_care", count: 30 }),
+          ]),
+        );
         const s = await store.reads.facilityStatus(WITH_UNITS, NOW);
         expect(s).toMatchObject({ capacity: 170, occupied: 158, available: 12, data_quality: "ok" });
         expect(s?.units.map((x) => [x.unit_id, x.capacity, x.occupied, x.level])).toEqual([
@@ -65,12 +71,21 @@ for (const engine of ENGINES) {
 
       it("today follows the facility's calendar day (Asia/Ho_Chi_Minh midnight = 17:00Z)", async () => {
         const { store } = engine.create();
-        await append(store, req([
-          ev({ type: "admission", occurred_at: "2026-11-22T16:59:59Z", count: 1 }), // 23:59:59 on the 22nd local
-          ev({ type: "admission", occurred_at: "2026-11-22T17:00:00Z", count: 2 }), // 00:00:00 on the 23rd local
-          ev({ type: "treatment", occurred_at: "2026-11-22T17:30:00+07:00", category: "methadone", count: 40 }),
-        ], Date.parse("2026-11-22T17:01:00Z")));
-        expect((await store.reads.facilityStatus(NO_UNITS, Date.parse("2026-11-22T16:59:59.999Z")))?.today).toMatchObject({ admissions: 1, treatments: { methadone: 40 } });
+        await append(
+          store,
+          req(
+            [
+              ev({ type: "admission", occurred_at: "2026-11-22T16:59:59Z", count: 1 }), // 23:59:59 on the 22nd local
+              ev({ type: "admission", occurred_at: "2026-11-22T17:00:00Z", count: 2 }), // 00:00:00 on the 23rd local
+              ev({ type: "treatment", occurred_at: "2026-11-22T17:30:00+07:00", category: "methadone", count: 40 }),
+            ],
+            Date.parse("2026-11-22T17:01:00Z"),
+          ),
+        );
+        expect((await store.reads.facilityStatus(NO_UNITS, Date.parse("2026-11-22T16:59:59.999Z")))?.today).toMatchObject({
+          admissions: 1,
+          treatments: { methadone: 40 },
+        });
         expect((await store.reads.facilityStatus(NO_UNITS, Date.parse("2026-11-22T17:00:00Z")))?.today).toMatchObject({ admissions: 2, treatments: {} });
       });
 

@@ -51,6 +51,9 @@ describe("security headers", () => {
     ["tRPC error", () => fetch(`${s.url}/trpc/board.snapshot`), 401],
     ["guarded page refused", () => fetch(`${s.url}/wall`), 401],
     ["unrouted method (Hono's 404)", () => fetch(`${s.url}/no-such-page`, { method: "DELETE" }), 404],
+    // Socket.IO answers outside Hono: its handshake (refused without a token) and its errors too.
+    ["Socket.IO handshake", () => fetch(`${s.url}/socket.io/?EIO=4&transport=polling`), 200],
+    ["Socket.IO error (bad transport)", () => fetch(`${s.url}/socket.io/?EIO=4&transport=nope`), 400],
   ];
 
   for (const [name, request, status] of cases) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm test`: every test, browser tests included, on a fresh machine with only Node and pnpm.
 // 1. Find Debian's Chromium, installing it with apt-get when it is missing (never a downloaded browser).
-// 2. Build every package (the browser tests drive the built web app through the built server).
+// 2. Build every package (the browser tests drive the built web app through the built server),
+//    then lint: ESLint and Prettier's check (`pnpm lint`), so CI refuses untidy code too.
 // 3. Run every vitest project once, and print a plain closing line "N passed, N failed".
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -30,6 +31,10 @@ process.env.CHROMIUM_PATH = ensureChromium();
 console.log(`Chromium: ${process.env.CHROMIUM_PATH}`);
 
 if (run("pnpm", ["-r", "--workspace-concurrency=1", "run", "build"]) !== 0) process.exit(1);
+if (run("pnpm", ["run", "lint"]) !== 0) {
+  console.error("\nlint failed: `pnpm exec prettier --write .` formats; fix what ESLint reports");
+  process.exit(1);
+}
 
 const reportDir = path.join(root, "tests", "artifacts");
 mkdirSync(reportDir, { recursive: true });

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { trpcServer } from "@hono/trpc-server";
 import type { Logger } from "pino";
 import type { GroupCommitter, Store } from "@carewatch/store";
@@ -8,6 +7,7 @@ import { displayFromContext } from "./http/display-auth.js";
 import { ingestRoute } from "./http/ingest-route.js";
 import { PROBLEMS, problem, problemKind } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
+import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { statusRoute } from "./http/status-route.js";
 import { apiPageHtml } from "./openapi/api-page.js";
 import { openApiDocument } from "./openapi/openapi.js";
@@ -35,32 +35,10 @@ export function createApp(d: AppDeps) {
   const limiter = new RateLimiter(d.rateLimit);
 
   // Security headers on every response Hono sends (API, problems, docs, tRPC, pages, 404s, errors).
-  // Only what is decided today; a full Content-Security-Policy comes with accounts.
-  app.use(
-    "*",
-    secureHeaders({
-      xContentTypeOptions: true,
-      // Never framed (clickjacking): the legacy header and its CSP successor.
-      xFrameOptions: "DENY",
-      contentSecurityPolicy: { frameAncestors: ["'none'"] },
-      // Not no-referrer: under it browsers send `Origin: null` on same-origin POSTs (Socket.IO's
-      // polling transport), which the hub's origin check refuses. This one sends other origins
-      // the origin only, never a path or query (a wall's first URL carries its display token).
-      referrerPolicy: "strict-origin-when-cross-origin",
-      removePoweredBy: true,
-      // Not decided yet, so not sent: HSTS belongs to whoever terminates TLS (a province-wide
-      // includeSubDomains is not ours to set); the cross-origin policies come with accounts.
-      strictTransportSecurity: false,
-      crossOriginEmbedderPolicy: false,
-      crossOriginResourcePolicy: false,
-      crossOriginOpenerPolicy: false,
-      originAgentCluster: false,
-      xDnsPrefetchControl: false,
-      xDownloadOptions: false,
-      xPermittedCrossDomainPolicies: false,
-      xXssProtection: false,
-    }),
-  );
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  });
   app.use("*", requestId());
   // One line per request; never the body (counts only, but bodies are the integrator's business).
   app.use("*", async (c, next) => {

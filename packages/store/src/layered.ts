@@ -44,3 +44,42 @@ export class Layered<V> {
     this.current.clear();
   }
 }
+
+/**
+ * Counts gathered the same way (rollups: only increments, written as `value = value + n`), with
+ * one map lookup per increment: the request's own tally, added into the kept one when the
+ * request is kept, dropped when it is not.
+ */
+export class Tally<R> {
+  private readonly kept = new Map<string, { row: R; n: number }>();
+  private current = new Map<string, { row: R; n: number }>();
+
+  add(k: string, row: () => R, n: number): void {
+    const t = this.current.get(k);
+    if (t) t.n += n;
+    else this.current.set(k, { row: row(), n });
+  }
+
+  keep(): void {
+    for (const [k, t] of this.current) {
+      const into = this.kept.get(k);
+      if (into) into.n += t.n;
+      else this.kept.set(k, t);
+    }
+    this.current = new Map();
+  }
+
+  drop(): void {
+    this.current.clear();
+  }
+
+  /** The kept counts, to write. */
+  counts(): IterableIterator<{ row: R; n: number }> {
+    return this.kept.values();
+  }
+
+  clear(): void {
+    this.kept.clear();
+    this.current.clear();
+  }
+}

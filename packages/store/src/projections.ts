@@ -12,7 +12,7 @@ import {
   type UnitLedger,
 } from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import { Layered } from "./layered.js";
+import { Layered, Tally } from "./layered.js";
 import type { MovementIndexes } from "./movement-indexes.js";
 import type { CommittedEvent } from "./types.js";
 
@@ -148,31 +148,30 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
       indexes.get(m.facility, m.unit).add(m.at, -m.delta);
     }
   };
-  const hourly = new Layered<{ facility: string; hour: number; metric: string; n: number }>();
-  const daily = new Layered<{ facility: string; day: string; metric: string; n: number }>();
+  const hourly = new Tally<{ facility: string; hour: number; metric: string }>();
+  const daily = new Tally<{ facility: string; day: string; metric: string }>();
   const touched = new Layered<{ receivedAt: number; seq: number }>();
 
   // Rollup keys per (zone, quarter hour): every zone offset in use is a whole number of quarter
   // hours, so an hour and a day never change inside one, and a backfill over 30 days needs 2,880.
-  const bucketCache = new Map<string, { hour: number; day: string }>();
+  const bucketCache = new Map<string, Map<number, { hour: number; day: string }>>();
   function buckets(at: number, tz: string) {
-    const k = `${tz}\u0000${Math.floor(at / 900_000)}`;
-    let b = bucketCache.get(k);
+    let zone = bucketCache.get(tz);
+    if (!zone) bucketCache.set(tz, (zone = new Map()));
+    const quarter = Math.floor(at / 900_000);
+    let b = zone.get(quarter);
     if (!b) {
-      if (bucketCache.size > 50_000) bucketCache.clear();
-      bucketCache.set(k, (b = { hour: hourStart(at, tz), day: localDay(at, tz) }));
+      if (zone.size > 50_000) zone.clear();
+      zone.set(quarter, (b = { hour: hourStart(at, tz), day: localDay(at, tz) }));
     }
     return b;
   }
 
   function rollup(e: CommittedEvent, metric: string, n: number) {
     const { hour, day } = buckets(e.occurredAtMs, timeZoneOf(e.facilityId));
-    const hk = `${e.facilityId}\u0000${hour}\u0000${metric}`;
-    const dk = `${e.facilityId}\u0000${day}\u0000${metric}`;
-    const h = hourly.get(hk);
-    hourly.set(hk, { facility: e.facilityId, hour, metric, n: (h?.n ?? 0) + n });
-    const d = daily.get(dk);
-    daily.set(dk, { facility: e.facilityId, day, metric, n: (d?.n ?? 0) + n });
+    const facility = e.facilityId;
+    hourly.add(`${facility}\u0000${hour}\u0000${metric}`, () => ({ facility, hour, metric }), n);
+    daily.add(`${facility}\u0000${day}\u0000${metric}`, () => ({ facility, day, metric }), n);
   }
 
   function ledgerOf(facility: string, unit: string) {
@@ -263,8 +262,8 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
           cap_value: ledger.capacity?.value ?? null,
         });
       }
-      for (const [, r] of hourly.dirty()) addHourly.run(r.facility, r.hour, r.metric, r.n);
-      for (const [, r] of daily.dirty()) addDaily.run(r.facility, r.day, r.metric, r.n);
+      for (const { row, n } of hourly.counts()) addHourly.run(row.facility, row.hour, row.metric, n);
+      for (const { row, n } of daily.counts()) addDaily.run(row.facility, row.day, row.metric, n);
       for (const [facility, s] of touched.dirty()) touchFacility.run(facility, s.receivedAt, s.seq);
       for (const l of [ledgers, hourly, daily, touched]) l.clear();
     },

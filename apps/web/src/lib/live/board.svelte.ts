@@ -270,7 +270,7 @@ export class Board {
     const changes = await withTimeout(this.#transport.changesSince(this.seq), t);
     if (this.#destroyed) return;
     if (changes === null) this.#applySnapshot(await withTimeout(this.#transport.snapshot(), t));
-    else this.#applyChanges(changes);
+    else this.#apply(changes);
   }
 
   #applySnapshot(s: BoardSnapshot): void {
@@ -293,16 +293,11 @@ export class Board {
     this.loaded = true;
   }
 
-  #applyChanges(c: Changes): void {
+  /** A live patch or a resync's changes: the same merge (statuses never go back, the ticker by seq). */
+  #apply(c: Pick<Changes, "seq" | "facilities" | "ticker">): void {
     this.#mergeFacilities(c.facilities);
     if (c.ticker.length) this.ticker = mergeTicker(c.ticker, this.ticker, this.#o.tickerLength);
     this.seq = Math.max(this.seq, c.seq);
-  }
-
-  #apply(p: StatusPatch): void {
-    this.#mergeFacilities(p.facilities);
-    if (p.ticker.length) this.ticker = mergeTicker(p.ticker, this.ticker, this.#o.tickerLength);
-    this.seq = Math.max(this.seq, p.seq);
   }
 
   #mergeFacilities(incoming: readonly FacilityStatus[]): void {

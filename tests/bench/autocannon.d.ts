@@ -44,5 +44,10 @@ declare module "autocannon" {
     "5xx": number;
     statusCodeStats?: Record<string, { count: number }>;
   }
-  export default function autocannon(opts: Options): Promise<Result>;
+  export interface Instance {
+    on(event: "response", listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
+  }
+  function autocannon(opts: Options): Promise<Result>;
+  function autocannon(opts: Options, done: (err: Error | null, result: Result) => void): Instance;
+  export default autocannon;
 }

@@ -4,6 +4,7 @@
  * at each million. The cost per event must not grow with the history: the last million goes in
  * as fast as the first.
  */
+import autocannon from "autocannon";
 import { BENCH_FACILITY, eventFactory } from "./events.js";
 import { createKey, rssMb, spawnCarewatch } from "./proc.js";
 import type { BenchOptions, SectionResult } from "./report.js";
@@ -23,7 +24,6 @@ export async function runFill(o: BenchOptions, total: number): Promise<SectionRe
     const key = createKey(child, BENCH_FACILITY);
     const events = eventFactory("fill", "late");
     const batches = Math.ceil(total / BATCH);
-    let sent = 0;
     let done = 0;
     let failed = 0;
     const started = performance.now();
@@ -33,19 +33,28 @@ export async function runFill(o: BenchOptions, total: number): Promise<SectionRe
       const filled = Math.round((n / total) * width);
       process.stderr.write(`\r  fill [${"#".repeat(filled)}${".".repeat(width - filled)}] ${(n / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(0)} M events`);
     };
-    const worker = async () => {
-      while (sent < batches) {
-        sent++;
-        const body = events.batchJson(BATCH);
-        const r = await fetch(`${child.url}/api/v1/events`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body,
-        });
-        await r.arrayBuffer();
-        if (r.status !== 202) {
+    // The same load generator as the other sections (autocannon), one fresh body per request.
+    await new Promise<void>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: `${child.url}/api/v1/events`,
+          connections: CONNECTIONS,
+          amount: batches,
+          timeout: 60,
+          requests: [
+            {
+              method: "POST",
+              headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+              setupRequest: (req) => ({ ...req, body: events.batchJson(BATCH) }),
+            },
+          ],
+        },
+        (err) => (err ? reject(err) : resolve()),
+      );
+      instance.on("response", (_client, status) => {
+        if (status !== 202) {
           failed++;
-          continue;
+          return;
         }
         done += BATCH;
         if (done % 50_000 === 0) bar(done);
@@ -59,9 +68,8 @@ export async function runFill(o: BenchOptions, total: number): Promise<SectionRe
           });
           stepStarted = now;
         }
-      }
-    };
-    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+      });
+    });
     process.stderr.write("\n");
     if (failed) notes.push(`${failed} batches were not accepted`);
     notes.push("the load generator builds each 1,000-event body in the bench process, on the same two cores");

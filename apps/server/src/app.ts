@@ -7,7 +7,6 @@ import { displayFromContext } from "./http/display-auth.js";
 import { ingestRoute } from "./http/ingest-route.js";
 import { PROBLEMS, problem, problemKind } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
-import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { statusRoute } from "./http/status-route.js";
 import { apiPageHtml } from "./openapi/api-page.js";
 import { openApiDocument } from "./openapi/openapi.js";
@@ -34,11 +33,6 @@ export function createApp(d: AppDeps) {
   const app = new Hono();
   const limiter = new RateLimiter(d.rateLimit);
 
-  // Security headers on every response Hono sends (API, problems, docs, tRPC, pages, 404s, errors).
-  app.use("*", async (c, next) => {
-    await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
-  });
   app.use("*", requestId());
   // One line per request; never the body (counts only, but bodies are the integrator's business).
   app.use("*", async (c, next) => {

@@ -6,6 +6,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { createStore, GroupCommitter, type Store } from "@carewatch/store";
 import { createApp } from "./app.js";
+import { SECURITY_HEADERS } from "./http/security-headers.js";
 import type { Config } from "./env.js";
 import { createHub, type Hub } from "./live/hub.js";
 
@@ -64,6 +65,12 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   httpServer.headersTimeout = 66_000;
   httpServer.requestTimeout = 120_000;
   const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log }, await store.log.lastSeq());
+  // Security headers on every response, set before anyone answers: Hono's routes and Socket.IO's
+  // handshake, polling and errors alike (Socket.IO answers outside Hono).
+  // After the hub: Socket.IO moves the listeners it finds behind its own, so this goes in front.
+  httpServer.prependListener("request", (_req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -117,6 +117,7 @@ export function createStore(opts: StoreOptions): SqliteStore {
     lastSeq: async () => lastSeq.get() as number,
     readFrom: async (afterSeq, limit) => (since.all(afterSeq, limit) as EventRow[]).map(rowToCommitted),
     watch(onGrown) {
+      if (!open) return () => {};
       watchers.add(onGrown);
       if (!poll) startPolling();
       return () => {

@@ -12,7 +12,6 @@ import {
 } from "@carewatch/domain";
 import type { Store } from "@carewatch/store";
 import { cookieFromHeader, DISPLAY_COOKIE } from "../http/display-auth.js";
-import { SECURITY_HEADERS } from "../http/security-headers.js";
 
 export interface HubOptions {
   httpServer: HttpServer;
@@ -52,11 +51,6 @@ export function createHub(o: HubOptions, startSeq: number) {
     serveClient: false,
     allowRequest: (req, cb) => cb(originAllowed(req, o.allowedOrigins) ? null : "origin not allowed", originAllowed(req, o.allowedOrigins)),
   });
-
-  // Socket.IO answers the handshake and polling outside Hono: the same headers as every response.
-  const withSecurityHeaders = (headers: Record<string, string>) => Object.assign(headers, SECURITY_HEADERS);
-  io.engine.on("initial_headers", withSecurityHeaders);
-  io.engine.on("headers", withSecurityHeaders);
 
   io.use((socket, next) => {
     const token = cookieFromHeader(socket.handshake.headers.cookie, DISPLAY_COOKIE) ?? (socket.handshake.auth as { token?: unknown }).token;

@@ -48,16 +48,17 @@ export class MovementIndexes {
 
 /** Reads the log's movements after the indexes' position and applies them (other writers' commits, or a first load). */
 export function movementFollower(db: Database.Database, indexes: MovementIndexes) {
-  const after = db.prepare("SELECT seq, facility_id, unit, occurred_at_ms, delta FROM events WHERE seq > ? AND delta <> 0 ORDER BY seq LIMIT 10000");
+  // Covered by events_movements (migration 0002); rows as arrays, not objects: a first load reads millions.
+  const after = db.prepare("SELECT seq, facility_id, unit, occurred_at_ms, delta FROM events WHERE seq > ? AND delta <> 0 ORDER BY seq LIMIT 10000").raw();
   const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
   return function catchUp(): void {
     const last = lastSeq.get() as number;
     if (last <= indexes.appliedSeq) return;
     for (;;) {
-      const rows = after.all(indexes.appliedSeq) as { seq: number; facility_id: string; unit: string | null; occurred_at_ms: number; delta: number }[];
-      for (const r of rows) {
-        indexes.add(r.facility_id, r.unit, r.occurred_at_ms, r.delta);
-        indexes.appliedSeq = r.seq;
+      const rows = after.all(indexes.appliedSeq) as [seq: number, facility: string, unit: string | null, at: number, delta: number][];
+      for (const [seq, facility, unit, at, delta] of rows) {
+        indexes.add(facility, unit, at, delta);
+        indexes.appliedSeq = seq;
       }
       if (rows.length < 10000) break;
     }

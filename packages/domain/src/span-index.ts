@@ -33,20 +33,13 @@ export function combineSpans(a: Span, b: Span): Span {
 const CHUNK = 64;
 const BLOCK = 64;
 
-/** Up to CHUNK instants in order, with their summed deltas (one spare slot for the insert before a split). */
-interface Chunk {
-  keys: Float64Array;
-  vals: Float64Array;
-  n: number;
-}
-
 /**
- * Up to BLOCK chunks. Their first keys and spans sit in the block's own typed arrays, so a block
- * is summed and searched in contiguous memory: touching each chunk object instead cost a cache
- * miss per chunk, and made an addition four times slower at a million instants.
+ * Up to BLOCK chunks (ids into the index's slabs). Their first keys and spans sit in the block's
+ * own typed arrays, so a block is summed and searched in contiguous memory.
  */
 interface Block {
-  chunks: Chunk[];
+  chunks: Int32Array;
+  n: number;
   firsts: Float64Array;
   sums: Float64Array;
   mins: Float64Array;
@@ -54,9 +47,11 @@ interface Block {
   min: number;
 }
 
-const newChunk = (): Chunk => ({ keys: new Float64Array(CHUNK + 1), vals: new Float64Array(CHUNK + 1), n: 0 });
+const STRIDE = CHUNK + 1; // one spare slot for the insert before a split
+
 const newBlock = (): Block => ({
-  chunks: [],
+  chunks: new Int32Array(BLOCK + 1),
+  n: 0,
   firsts: new Float64Array(BLOCK + 1),
   sums: new Float64Array(BLOCK + 1),
   mins: new Float64Array(BLOCK + 1),
@@ -64,45 +59,22 @@ const newBlock = (): Block => ({
   min: Number.POSITIVE_INFINITY,
 });
 
-/** Index of the last of the first `n` sorted values that is ≤ k (−1 when none). */
-function lastAtOrBefore(values: ArrayLike<number>, n: number, k: number): number {
+/** Index of the last of the values in [from, from + n) that is ≤ k, relative to `from` (−1 when none). */
+function lastAtOrBefore(values: ArrayLike<number>, n: number, k: number, from = 0): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (values[mid]! <= k) lo = mid + 1;
+    if (values[from + mid]! <= k) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;
 }
 
-/** Span of a chunk's entries with after < key ≤ upTo. */
-function chunkSpan(c: Chunk, after = Number.NEGATIVE_INFINITY, upTo = Number.POSITIVE_INFINITY): Span {
-  let sum = 0;
-  let min = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < c.n; i++) {
-    const k = c.keys[i]!;
-    if (k <= after) continue;
-    if (k > upTo) break;
-    sum += c.vals[i]!;
-    if (sum < min) min = sum;
-  }
-  return { sum, min };
-}
-
-/** Store chunk `ci`'s first key and span in its block. */
-function noteChunk(b: Block, ci: number): void {
-  const c = b.chunks[ci]!;
-  const span = chunkSpan(c);
-  b.firsts[ci] = c.keys[0]!;
-  b.sums[ci] = span.sum;
-  b.mins[ci] = span.min;
-}
-
 function summarizeBlock(b: Block): void {
   let sum = 0;
   let min = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < b.chunks.length; i++) {
+  for (let i = 0; i < b.n; i++) {
     if (sum + b.mins[i]! < min) min = sum + b.mins[i]!;
     sum += b.sums[i]!;
   }
@@ -111,6 +83,12 @@ function summarizeBlock(b: Block): void {
 }
 
 export class SpanIndex {
+  // Every chunk's instants and deltas in two slabs (chunk c at [c·STRIDE, c·STRIDE + count[c])):
+  // one allocation each, grown by doubling, instead of two small typed arrays per chunk.
+  private keys = new Float64Array(16 * STRIDE);
+  private vals = new Float64Array(16 * STRIDE);
+  private counts = new Int32Array(16);
+  private chunkCount = 0;
   private blocks: Block[] = [];
   private blockFirsts: number[] = [];
   /** Segment tree over the blocks' spans: leaves at [size, 2·size). */
@@ -122,37 +100,81 @@ export class SpanIndex {
   /** Entries, chunks and segments visited so far: the work done, to show it stays bounded. */
   steps = 0;
 
+  private newChunk(): number {
+    if (this.chunkCount === this.counts.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.keys = grow(this.keys);
+      this.vals = grow(this.vals);
+      const counts = new Int32Array(this.counts.length * 2);
+      counts.set(this.counts);
+      this.counts = counts;
+    }
+    return this.chunkCount++;
+  }
+
+  /** Span of chunk c's entries with after < key ≤ upTo. */
+  private chunkSpan(c: number, after = Number.NEGATIVE_INFINITY, upTo = Number.POSITIVE_INFINITY): Span {
+    const base = c * STRIDE;
+    const end = base + this.counts[c]!;
+    let sum = 0;
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = base; i < end; i++) {
+      const k = this.keys[i]!;
+      if (k <= after) continue;
+      if (k > upTo) break;
+      sum += this.vals[i]!;
+      if (sum < min) min = sum;
+    }
+    return { sum, min };
+  }
+
+  /** Store chunk i of block b's first key and span in the block. */
+  private noteChunk(b: Block, i: number): void {
+    const c = b.chunks[i]!;
+    const span = this.chunkSpan(c);
+    b.firsts[i] = this.keys[c * STRIDE]!;
+    b.sums[i] = span.sum;
+    b.mins[i] = span.min;
+  }
+
   /** Add `delta` at instant `at` (a movement; movements at one instant are taken together). */
   add(at: number, delta: number): void {
     if (this.blocks.length === 0) {
       const b = newBlock();
-      b.chunks.push(newChunk());
+      b.chunks[0] = this.newChunk();
+      b.n = 1;
       this.blocks.push(b);
       this.blockFirsts.push(at);
       this.rebuildSegments();
     }
     const bi = Math.max(0, lastAtOrBefore(this.blockFirsts, this.blocks.length, at));
     const block = this.blocks[bi]!;
-    const ci = Math.max(0, lastAtOrBefore(block.firsts, block.chunks.length, at));
-    const chunk = block.chunks[ci]!;
-    const pos = lastAtOrBefore(chunk.keys, chunk.n, at);
-    if (pos >= 0 && chunk.keys[pos] === at) {
-      chunk.vals[pos] = chunk.vals[pos]! + delta;
+    const ci = Math.max(0, lastAtOrBefore(block.firsts, block.n, at));
+    const c = block.chunks[ci]!;
+    const base = c * STRIDE;
+    const n = this.counts[c]!;
+    const pos = lastAtOrBefore(this.keys, n, at, base);
+    if (pos >= 0 && this.keys[base + pos] === at) {
+      this.vals[base + pos] = this.vals[base + pos]! + delta;
     } else {
       // Insert after `pos` (an empty chunk exists only in an empty index).
-      chunk.keys.copyWithin(pos + 2, pos + 1, chunk.n);
-      chunk.vals.copyWithin(pos + 2, pos + 1, chunk.n);
-      chunk.keys[pos + 1] = at;
-      chunk.vals[pos + 1] = delta;
-      chunk.n++;
+      this.keys.copyWithin(base + pos + 2, base + pos + 1, base + n);
+      this.vals.copyWithin(base + pos + 2, base + pos + 1, base + n);
+      this.keys[base + pos + 1] = at;
+      this.vals[base + pos + 1] = delta;
+      this.counts[c] = n + 1;
       this.instants++;
     }
-    if (chunk.n > CHUNK) this.splitChunk(block, ci);
-    else noteChunk(block, ci);
+    if (this.counts[c]! > CHUNK) this.splitChunk(block, ci);
+    else this.noteChunk(block, ci);
     if (ci === 0) this.blockFirsts[bi] = block.firsts[0]!;
     summarizeBlock(block);
-    this.steps += 2 * chunk.n + block.chunks.length;
-    if (block.chunks.length > BLOCK) this.splitBlock(bi);
+    this.steps += 2 * this.counts[c]! + block.n;
+    if (block.n > BLOCK) this.splitBlock(bi);
     else this.updateSegment(bi);
   }
 
@@ -170,45 +192,51 @@ export class SpanIndex {
 
   /** Span of a block's entries within (after, upTo]: whole chunks from their spans, the two ends scanned. */
   private blockSpan(b: Block, after: number, upTo: number): Span {
-    const first = Math.max(0, lastAtOrBefore(b.firsts, b.chunks.length, after));
-    const last = lastAtOrBefore(b.firsts, b.chunks.length, upTo);
+    const first = Math.max(0, lastAtOrBefore(b.firsts, b.n, after));
+    const last = lastAtOrBefore(b.firsts, b.n, upTo);
     this.steps += Math.max(0, last - first + 1) + 2 * CHUNK;
     let span: Span = { ...EMPTY_SPAN };
     for (let i = first; i <= last; i++) {
-      span = combineSpans(span, i === first || i === last ? chunkSpan(b.chunks[i]!, after, upTo) : { sum: b.sums[i]!, min: b.mins[i]! });
+      span = combineSpans(span, i === first || i === last ? this.chunkSpan(b.chunks[i]!, after, upTo) : { sum: b.sums[i]!, min: b.mins[i]! });
     }
     return span;
   }
 
   private splitChunk(b: Block, ci: number): void {
     const c = b.chunks[ci]!;
-    const half = c.n >>> 1;
-    const right = newChunk();
-    right.keys.set(c.keys.subarray(half, c.n));
-    right.vals.set(c.vals.subarray(half, c.n));
-    right.n = c.n - half;
-    c.n = half;
-    b.chunks.splice(ci + 1, 0, right);
-    const n = b.chunks.length;
-    for (const a of [b.firsts, b.sums, b.mins]) a.copyWithin(ci + 2, ci + 1, n - 1);
-    noteChunk(b, ci);
-    noteChunk(b, ci + 1);
+    const n = this.counts[c]!;
+    const half = n >>> 1;
+    const right = this.newChunk(); // may grow (replace) the slabs: index them afresh below
+    const from = c * STRIDE;
+    const to = right * STRIDE;
+    this.keys.copyWithin(to, from + half, from + n);
+    this.vals.copyWithin(to, from + half, from + n);
+    this.counts[right] = n - half;
+    this.counts[c] = half;
+    for (const a of [b.chunks, b.firsts, b.sums, b.mins]) a.copyWithin(ci + 2, ci + 1, b.n);
+    b.chunks[ci + 1] = right;
+    b.n++;
+    this.noteChunk(b, ci);
+    this.noteChunk(b, ci + 1);
   }
 
   private splitBlock(bi: number): void {
     const b = this.blocks[bi]!;
-    const half = b.chunks.length >>> 1;
+    const half = b.n >>> 1;
     const right = newBlock();
-    right.chunks = b.chunks.splice(half);
-    right.firsts.set(b.firsts.subarray(half, half + right.chunks.length));
-    right.sums.set(b.sums.subarray(half, half + right.chunks.length));
-    right.mins.set(b.mins.subarray(half, half + right.chunks.length));
+    right.n = b.n - half;
+    right.chunks.set(b.chunks.subarray(half, b.n));
+    right.firsts.set(b.firsts.subarray(half, b.n));
+    right.sums.set(b.sums.subarray(half, b.n));
+    right.mins.set(b.mins.subarray(half, b.n));
+    b.n = half;
     summarizeBlock(b);
     summarizeBlock(right);
     this.blocks.splice(bi + 1, 0, right);
     this.blockFirsts.splice(bi + 1, 0, right.firsts[0]!);
     this.rebuildSegments();
   }
+
   private rebuildSegments(): void {
     let size = 1;
     while (size < this.blocks.length) size *= 2;

@@ -16,10 +16,6 @@ CREATE INDEX events_census ON events (facility_id, unit, occurred_at_ms, event_i
 -- Sums of movements over time now come from the in-memory index too: this index over every
 -- event's instant cost a random page write per late event (measured: 200,000 → 25,000 rows/s).
 DROP INDEX events_unit_time;
--- What the movement indexes are loaded from at open, in log order: a covering index that only
--- ever grows at its end (seq order), so it costs an append, and the load reads it alone rather
--- than every event's body.
-CREATE INDEX events_movements ON events (seq, facility_id, unit, occurred_at_ms, delta) WHERE delta <> 0;
 
 CREATE TABLE store_meta (
   key   TEXT PRIMARY KEY,

@@ -48,7 +48,8 @@ export class MovementIndexes {
 
 /** Reads the log's movements after the indexes' position and applies them (other writers' commits, or a first load). */
 export function movementFollower(db: Database.Database, indexes: MovementIndexes) {
-  // Covered by events_movements (migration 0002); rows as arrays, not objects: a first load reads millions.
+  // Rows as arrays, not objects: a first load reads millions. (A covering index in seq order
+  // made loading 3 M events 15 % faster and every insert dearer: not kept.)
   const after = db.prepare("SELECT seq, facility_id, unit, occurred_at_ms, delta FROM events WHERE seq > ? AND delta <> 0 ORDER BY seq LIMIT 10000").raw();
   const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
   return function catchUp(): void {

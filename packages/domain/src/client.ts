@@ -5,3 +5,5 @@ export * from "./live-protocol.js";
 export * from "./staleness.js";
 export * from "./levels.js";
 export * from "./time.js";
+export * from "./principal.js";
+export * from "./access.js";

@@ -14,3 +14,4 @@ export * from "./validate.js";
 export * from "./demo-data.js";
 export * from "./live-protocol.js";
 export * from "./principal.js";
+export * from "./access.js";

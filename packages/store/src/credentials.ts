@@ -1,17 +1,12 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
+import { createAccounts } from "./accounts.js";
+import { provincesFromStore, provincesToStore } from "./provinces.js";
+import { newToken, sha256Hex, shortId } from "./secrets.js";
 import type { Credentials, DisplayInfo, KeyInfo } from "./types.js";
 
-/** Only the sha256 of a secret is stored: a leaked database does not leak working keys. */
-export function sha256Hex(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
-}
-
-/** Short random id, safe to show and log (it is not the secret). */
-function shortId(prefix: string): string {
-  return prefix + randomBytes(6).toString("base64url");
-}
+export { sha256Hex } from "./secrets.js";
 
 /** last_used_at is a hint for admins; writing it on every request would turn reads into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -27,6 +22,7 @@ interface KeyRow {
 interface DisplayRow {
   id: string;
   name: string;
+  provinces: string;
   created_at: number;
   revoked_at: number | null;
 }
@@ -39,7 +35,13 @@ const toKeyInfo = (r: KeyRow): KeyInfo => ({
   lastUsedAt: r.last_used_at,
 });
 
-const toDisplayInfo = (r: DisplayRow): DisplayInfo => ({ id: r.id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at });
+const toDisplayInfo = (r: DisplayRow): DisplayInfo => ({
+  id: r.id,
+  name: r.name,
+  provinces: provincesFromStore(r.provinces),
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
 
 export function createCredentials(db: Database.Database, registry: Registry): Credentials {
   const q = {
@@ -48,18 +50,19 @@ export function createCredentials(db: Database.Database, registry: Registry): Cr
     revokeKey: db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
     keyByHash: db.prepare("SELECT id, facility_id, created_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = ?"),
     touchKey: db.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
-    insertDisplay: db.prepare("INSERT INTO displays (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)"),
-    listDisplays: db.prepare("SELECT id, name, created_at, revoked_at FROM displays ORDER BY created_at, id"),
+    insertDisplay: db.prepare("INSERT INTO displays (id, name, token_hash, created_at, provinces) VALUES (?, ?, ?, ?, ?)"),
+    listDisplays: db.prepare("SELECT id, name, provinces, created_at, revoked_at FROM displays ORDER BY created_at, id"),
     revokeDisplay: db.prepare("UPDATE displays SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
-    displayByHash: db.prepare("SELECT id, name, created_at, revoked_at FROM displays WHERE token_hash = ?"),
+    displayByHash: db.prepare("SELECT id, name, provinces, created_at, revoked_at FROM displays WHERE token_hash = ?"),
   };
 
   // better-sqlite3 is synchronous: each method does its work and answers as a settled promise.
   return {
+    ...createAccounts(db, registry),
+
     async createKey(facilityId, now) {
       if (!registry.byId.has(facilityId)) throw new Error(`unknown facility "${facilityId}": not in the registry`);
-      // 32 random bytes = 256 bits: far beyond guessing, so a plain hash (no salt/KDF) is enough.
-      const key = "cw_" + randomBytes(32).toString("base64url");
+      const key = newToken("cw_");
       const id = shortId("k_");
       q.insertKey.run(id, facilityId, sha256Hex(key), now);
       return { id, key };
@@ -75,17 +78,19 @@ export function createCredentials(db: Database.Database, registry: Registry): Cr
       return { ok: true, principal: { kind: "facility_key", keyId: row.id, facilityId: row.facility_id } };
     },
 
-    async createDisplay(name, now) {
+    async createDisplay(name, now, provinces = []) {
+      const scope = provincesToStore(registry, provinces);
+      // 24 bytes (192 bits), as display tokens have always had: still far beyond guessing.
       const token = "cwd_" + randomBytes(24).toString("base64url");
       const id = shortId("d_");
-      q.insertDisplay.run(id, name, sha256Hex(token), now);
+      q.insertDisplay.run(id, name, sha256Hex(token), now, scope);
       return { id, token };
     },
     listDisplays: async () => (q.listDisplays.all() as DisplayRow[]).map(toDisplayInfo),
     revokeDisplay: async (id, now) => q.revokeDisplay.run(now, id).changes > 0,
     async authenticateDisplay(token) {
       const row = q.displayByHash.get(sha256Hex(token)) as DisplayRow | undefined;
-      return row && row.revoked_at === null ? { kind: "display", displayId: row.id, name: row.name } : null;
+      return row && row.revoked_at === null ? { kind: "display", displayId: row.id, name: row.name, provinces: provincesFromStore(row.provinces) } : null;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalEvent, movement, TICKER_LENGTH, type AcceptedEvent } from "@carewatch/domain";
@@ -38,6 +38,7 @@ describe("sqlite: opening the database", () => {
     expect(db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all()).toEqual([
       { version: 1, name: "0001_init.sql" },
       { version: 2, name: "0002_movement_index.sql" },
+      { version: 3, name: "0003_accounts.sql" },
     ]);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.prepare("SELECT COUNT(*) FROM facilities").pluck().get()).toBe(t.registry.facilities.length);
@@ -58,7 +59,7 @@ describe("sqlite: opening the database", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path: join(dir, "x.db"), registry: loadRegistry(), log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith({ migrations: ["0001_init.sql", "0002_movement_index.sql"] }, "store: migrations applied");
+    expect(log.info).toHaveBeenCalledWith({ migrations: ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql"] }, "store: migrations applied");
   });
 
   it("stores the event as sent: occurred_at text, NULL unit, canonical body", async () => {
@@ -88,15 +89,16 @@ describe("sqlite: opening the database", () => {
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 4 })]));
     await t.store.close();
     const dir = tempDir("carewatch-migrations-");
-    for (const f of ["0001_init.sql", "0002_movement_index.sql"]) copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
-    writeFileSync(join(dir, "0003_extra.sql"), "CREATE TABLE extra (x INTEGER);");
+    for (const f of ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql"]) copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
+    writeFileSync(join(dir, "0004_extra.sql"), "CREATE TABLE extra (x INTEGER);");
     t.store = createStore({ path: t.path, registry: t.registry, migrationsDir: dir });
     expect((await t.store.reads.facilityStatus(NO_UNITS, T0))?.occupied).toBe(4);
     const db = raw(t.path);
     expect(db.prepare("SELECT name FROM schema_migrations ORDER BY version").pluck().all()).toEqual([
       "0001_init.sql",
       "0002_movement_index.sql",
-      "0003_extra.sql",
+      "0003_accounts.sql",
+      "0004_extra.sql",
     ]);
     expect(migrate(db, dir)).toEqual([]); // nothing left to apply
   });
@@ -119,6 +121,70 @@ describe("sqlite: credentials in the file", () => {
     const db = raw(t.path, { readonly: true });
     expect(db.prepare("SELECT token_hash FROM displays").pluck().get()).toBe(sha256Hex(token));
     expect(JSON.stringify(db.prepare("SELECT * FROM displays").all())).not.toContain(token.slice(4));
+  });
+});
+
+describe("sqlite: accounts in the file", () => {
+  /** Every byte SQLite wrote for the store: the database file and its write-ahead log. */
+  function fileBytes(path: string): string {
+    return [path, `${path}-wal`].map((f) => (existsSync(f) ? readFileSync(f).toString("latin1") : "")).join("");
+  }
+
+  it("stores session and invitation tokens as sha256 only: no token anywhere in the file or its WAL", async () => {
+    const t = createTestStore();
+    const c = t.store.credentials;
+    const { id } = await c.createUser({ email: "m@example.vn", role: "manager", provinces: ["son-la"], facilityId: null }, T0);
+    const session = await c.createSession(id, T0);
+    const invitation = await c.createInvitation(id, T0, 3_600_000);
+    const db = raw(t.path, { readonly: true });
+    expect(db.prepare("SELECT token_hash FROM sessions").pluck().get()).toBe(sha256Hex(session.token));
+    expect(db.prepare("SELECT token_hash FROM invitations").pluck().get()).toBe(sha256Hex(invitation.token));
+    const bytes = fileBytes(t.path);
+    expect(bytes).toContain(sha256Hex(session.token)); // the scan does see the rows
+    for (const token of [session.token, invitation.token]) expect(bytes).not.toContain(token.slice(4));
+  });
+
+  it("keeps the password hash it is given and no other trace of a person than the email", async () => {
+    const t = createTestStore();
+    const c = t.store.credentials;
+    const { id } = await c.createUser({ email: "Clerk@Example.vn", role: "facility", provinces: [], facilityId: NO_UNITS }, T0);
+    await c.setPassword(id, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
+    const db = raw(t.path, { readonly: true });
+    expect(db.prepare("SELECT * FROM users").all()).toEqual([
+      {
+        id,
+        email: "clerk@example.vn",
+        role: "facility",
+        provinces: "[]",
+        facility_id: NO_UNITS,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        created_at: T0,
+        disabled_at: null,
+      },
+    ]);
+  });
+
+  it("refuses a session for a user that is not there, by foreign key too", () => {
+    const t = createTestStore();
+    const db = raw(t.path);
+    db.pragma("foreign_keys = ON");
+    expect(() => db.prepare("INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at) VALUES ('s', 'h', 'u_missing', 0, 0)").run()).toThrow(
+      /FOREIGN KEY/,
+    );
+  });
+
+  it("displays made before schema 3 keep working, scoped to every province", async () => {
+    const dir = tempDir("carewatch-schema2-");
+    for (const f of ["0001_init.sql", "0002_movement_index.sql"]) copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
+    const path = join(dir, "carewatch.db");
+    const registry = loadRegistry();
+    const old = raw(path);
+    migrate(old, dir);
+    old.prepare("INSERT INTO displays (id, name, token_hash, created_at) VALUES ('d_old', 'Old hall', ?, ?)").run(sha256Hex("cwd_old-token"), T0);
+    old.close();
+    const store = createStore({ path, registry });
+    onTestFinished(() => store.close());
+    expect(await store.credentials.authenticateDisplay("cwd_old-token")).toEqual({ kind: "display", displayId: "d_old", name: "Old hall", provinces: [] });
   });
 });
 
@@ -248,11 +314,11 @@ describe("sqlite: upgrade from schema 1", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path, registry, log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith({ migrations: ["0002_movement_index.sql"] }, "store: migrations applied");
+    expect(log.info).toHaveBeenCalledWith({ migrations: ["0002_movement_index.sql", "0003_accounts.sql"] }, "store: migrations applied");
     expect(log.info).toHaveBeenCalledWith({ events: events.length, millis: expect.any(Number) }, "store: projections replayed from the log for the new schema");
 
     const db = raw(path, { readonly: true });
-    expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).toEqual([1, 2]);
+    expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).toEqual([1, 2, 3]);
     expect(db.prepare("SELECT * FROM store_meta").all()).toEqual([]); // the replay cleared its request
     expect(db.prepare("SELECT unit, census_occupied, net_after, low_water FROM unit_state WHERE facility_id = ? ORDER BY unit").all(NO_UNITS)).toEqual([
       { unit: "", census_occupied: 10, net_after: 2, low_water: 0 },

@@ -1,4 +1,14 @@
-import type { AcceptedEvent, DisplayPrincipal, FacilityKeyPrincipal, FacilityStatus, Registry, TickerLine, TrendPoint } from "@carewatch/domain";
+import type {
+  AcceptedEvent,
+  DisplayPrincipal,
+  FacilityKeyPrincipal,
+  FacilityStatus,
+  Registry,
+  Role,
+  TickerLine,
+  TrendPoint,
+  UserPrincipal,
+} from "@carewatch/domain";
 
 /**
  * The store's contract with the rest of carewatch, as async ports an engine with an async
@@ -93,20 +103,91 @@ export interface KeyInfo {
 export interface DisplayInfo {
   id: string;
   name: string;
+  /** Empty = every province. */
+  provinces: string[];
   createdAt: number;
   revokedAt: number | null;
 }
 
 export type KeyCheck = { ok: true; principal: FacilityKeyPrincipal } | { ok: false; reason: "unknown" | "revoked" };
 
+export interface NewUser {
+  /** Stored trimmed and lower-cased: logins match it whatever the case typed. */
+  email: string;
+  role: Role;
+  /** A manager's provinces (empty = every province); must be empty for the other roles. */
+  provinces: string[];
+  /** Required for role `facility`, null for the others. */
+  facilityId: string | null;
+}
+
+export interface UserInfo {
+  id: string;
+  email: string;
+  role: Role;
+  provinces: string[];
+  facilityId: string | null;
+  createdAt: number;
+  disabledAt: number | null;
+  /** False until an invitation is accepted (or a password set from the CLI). */
+  hasPassword: boolean;
+}
+
+/** What a login needs to check a password; the caller verifies the hash (argon2id). */
+export interface LoginRecord {
+  userId: string;
+  passwordHash: string | null;
+  disabled: boolean;
+}
+
+/** How long a session lives: since it was last seen, and since it began. */
+export interface SessionLimits {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+/**
+ * Accounts: users, their sessions and invitations. Secrets (session and invitation tokens) are
+ * stored as sha256 only; the password hash comes in already hashed (argon2id, by the server).
+ */
+export interface Accounts {
+  /** Throws a clear Error on a duplicate email, an unknown role, facility or province, or a facility given to (or missing from) the wrong role. */
+  createUser(user: NewUser, now: number): Promise<{ id: string }>;
+  /** Every user, in creation order. */
+  listUsers(): Promise<UserInfo[]>;
+  /** By email (any case); null when there is no such user. */
+  findLogin(email: string): Promise<LoginRecord | null>;
+  /** Throws when the user does not exist. */
+  setPassword(userId: string, passwordHash: string): Promise<void>;
+  /** True when the user was enabled and is now disabled; every session of theirs ends in the same transaction. */
+  disableUser(email: string, now: number): Promise<boolean>;
+  /** A one-time `cwi_…` token valid for `ttlMs`. Throws when the user does not exist. */
+  createInvitation(userId: string, now: number, ttlMs: number): Promise<{ token: string }>;
+  /** The invited user's id, once: null when unknown, used, expired, or the user is disabled. */
+  redeemInvitation(token: string, now: number): Promise<string | null>;
+  /** A new `cws_…` session token. Throws when the user does not exist or is disabled. */
+  createSession(userId: string, now: number): Promise<{ token: string; sessionId: string }>;
+  /**
+   * The session's user, or null when the token is unknown, the session ended, was idle for
+   * `idleMs` or more, began `absoluteMs` or more ago, or the user is disabled. Records the visit
+   * (last_seen_at) at most once a minute, so idleness is measured to within a minute.
+   */
+  authenticateSession(token: string, now: number, limits: SessionLimits): Promise<UserPrincipal | null>;
+  /** True when a session was open and is now ended. */
+  endSession(token: string, now: number): Promise<boolean>;
+  /** Ends every open session of the user; how many were open. */
+  endAllSessions(userId: string, now: number): Promise<number>;
+}
+
 /** Credentials: secrets in, one `Principal` out (REST, tRPC and the socket all ask here). */
-export interface Credentials {
+export interface Credentials extends Accounts {
   createKey(facilityId: string, now: number): Promise<{ id: string; key: string }>;
   listKeys(): Promise<KeyInfo[]>;
   revokeKey(id: string, now: number): Promise<boolean>;
   authenticateKey(key: string, now: number): Promise<KeyCheck>;
 
-  createDisplay(name: string, now: number): Promise<{ id: string; token: string }>;
+  /** `provinces` scopes the board (default: every province); throws on an unknown province. */
+  createDisplay(name: string, now: number, provinces?: string[]): Promise<{ id: string; token: string }>;
   listDisplays(): Promise<DisplayInfo[]>;
   revokeDisplay(id: string, now: number): Promise<boolean>;
   /** Null when the token is unknown or revoked. */

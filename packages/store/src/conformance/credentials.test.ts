@@ -69,15 +69,27 @@ for (const engine of ENGINES) {
         const { id, token } = await c.createDisplay("Lobby screen", T0);
         expect(id).toMatch(/^d_[A-Za-z0-9_-]+$/);
         expect(token).toMatch(/^cwd_[A-Za-z0-9_-]{32}$/); // 24 bytes base64url
-        expect(await c.authenticateDisplay(token)).toEqual({ kind: "display", displayId: id, name: "Lobby screen" });
+        expect(await c.authenticateDisplay(token)).toEqual({ kind: "display", displayId: id, name: "Lobby screen", provinces: [] });
         expect(await c.authenticateDisplay("cwd_wrong")).toBeNull();
         expect(await c.authenticateDisplay("")).toBeNull();
-        expect(await c.listDisplays()).toEqual([{ id, name: "Lobby screen", createdAt: T0, revokedAt: null }]);
+        expect(await c.listDisplays()).toEqual([{ id, name: "Lobby screen", provinces: [], createdAt: T0, revokedAt: null }]);
         expect(await c.revokeDisplay(id, T0 + 1)).toBe(true);
         expect(await c.revokeDisplay(id, T0 + 2)).toBe(false); // already revoked
         expect(await c.revokeDisplay("d_missing", T0)).toBe(false);
         expect(await c.authenticateDisplay(token)).toBeNull();
         expect((await c.listDisplays())[0]?.revokedAt).toBe(T0 + 1);
+      });
+
+      it("may be scoped to provinces, which the principal and the listing carry; unknown provinces are refused", async () => {
+        const { store } = engine.create();
+        const c = store.credentials;
+        const { id, token } = await c.createDisplay("Lào Cai hall", T0, ["lao-cai", "lao-cai"]);
+        expect(await c.authenticateDisplay(token)).toEqual({ kind: "display", displayId: id, name: "Lào Cai hall", provinces: ["lao-cai"] });
+        const both = await c.createDisplay("Both", T0 + 1, ["son-la", "lao-cai"]);
+        expect((await c.authenticateDisplay(both.token))?.provinces).toEqual(["lao-cai", "son-la"]);
+        expect((await c.listDisplays()).map((d) => d.provinces)).toEqual([["lao-cai"], ["lao-cai", "son-la"]]);
+        await expect(c.createDisplay("Typo", T0, ["sonla"])).rejects.toThrow(/unknown province "sonla"/);
+        expect(await c.listDisplays()).toHaveLength(2);
       });
 
       it("a display token is not a facility key, nor a key a display token", async () => {

@@ -12,6 +12,7 @@ export default defineConfig({
       "/trpc": { target: server, changeOrigin: false },
       "/socket.io": { target: server, ws: true, changeOrigin: false },
       "/api": { target: server, changeOrigin: false },
+      "/auth": { target: server, changeOrigin: false },
     },
   },
   build: {

@@ -284,6 +284,45 @@ export interface Messages {
   unit: string;
   total: string;
   reloading: string;
+  // Accounts: /login, /invite/[token], the landing page
+  loginTitle: string;
+  loginLead: string;
+  email: string;
+  password: string;
+  showPassword: string;
+  hidePassword: string;
+  loginSubmit: string;
+  loginBusy: string;
+  emailMissing: string;
+  emailInvalid: string;
+  passwordMissing: string;
+  loginFailed: string;
+  throttled: (retry: string | null) => string;
+  networkError: string;
+  serverError: (status: number) => string;
+  loggedOut: string;
+  inviteTitle: string;
+  inviteLead: (min: number) => string;
+  newPassword: string;
+  newPasswordHint: (min: number) => string;
+  confirmPassword: string;
+  passwordTooShort: (min: number) => string;
+  passwordMismatch: string;
+  inviteSubmit: string;
+  inviteBusy: string;
+  inviteFailed: string;
+  accountTitle: string;
+  signedInAs: string;
+  retry: string;
+  role: string;
+  scope: string;
+  allProvinces: string;
+  logout: string;
+  logoutAll: string;
+  logoutAllNote: string;
+  loggingOut: string;
+  logoutFailed: string;
+  checkingSession: string;
 }
 
 export const MESSAGES: Record<Lang, Messages> = {
@@ -323,10 +362,48 @@ export const MESSAGES: Record<Lang, Messages> = {
       "carewatch là bảng theo dõi trực tuyến công suất các cơ sở trợ giúp xã hội của tỉnh: cơ sở cai nghiện ma túy, trung tâm điều trị bệnh nhân tâm thần, trung tâm bảo trợ xã hội và công tác xã hội, trung tâm điều dưỡng người có công. Các cơ sở chỉ gửi số lượng, không gửi thông tin cá nhân.",
     landingWall: "Mở bảng công suất (/wall)",
     landingApi: "Tài liệu API cho cơ sở (/api/v1/docs)",
-    landingWallNote: "Bảng công suất chỉ mở được trên màn hình đã được cấp mã.",
+    landingWallNote: "Màn hình treo tường mở bằng mã màn hình; quản trị viên và cán bộ quản lý mở được sau khi đăng nhập.",
     unit: "Khu",
     total: "Tổng",
     reloading: "Đang tải phiên bản mới…",
+    loginTitle: "Đăng nhập",
+    loginLead: "Dành cho cán bộ quản lý, quản trị viên và cán bộ cơ sở đã được cấp tài khoản.",
+    email: "Email",
+    password: "Mật khẩu",
+    showPassword: "Hiện mật khẩu",
+    hidePassword: "Ẩn mật khẩu",
+    loginSubmit: "Đăng nhập",
+    loginBusy: "Đang đăng nhập…",
+    emailMissing: "Hãy nhập địa chỉ email.",
+    emailInvalid: "Địa chỉ email chưa đúng (ví dụ: ten@donvi.gov.vn).",
+    passwordMissing: "Hãy nhập mật khẩu.",
+    loginFailed: "Email hoặc mật khẩu không đúng.",
+    throttled: (retry) => (retry ? `Quá nhiều lần thử. Hãy thử lại sau ${retry}.` : "Quá nhiều lần thử. Hãy thử lại sau ít phút."),
+    networkError: "Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.",
+    serverError: (status) => `Máy chủ báo lỗi (${status}). Hãy thử lại sau.`,
+    loggedOut: "Bạn đã đăng xuất.",
+    inviteTitle: "Đặt mật khẩu",
+    inviteLead: (min) => `Chọn mật khẩu cho tài khoản của bạn: ít nhất ${min} ký tự và khó đoán. Một câu ngắn dễ nhớ, có nhiều từ, là lựa chọn tốt.`,
+    newPassword: "Mật khẩu mới",
+    newPasswordHint: (min) => `Ít nhất ${min} ký tự.`,
+    confirmPassword: "Nhập lại mật khẩu",
+    passwordTooShort: (min) => `Mật khẩu cần ít nhất ${min} ký tự.`,
+    passwordMismatch: "Hai mật khẩu chưa giống nhau.",
+    inviteSubmit: "Đặt mật khẩu và đăng nhập",
+    inviteBusy: "Đang lưu…",
+    inviteFailed: "Không đặt được mật khẩu. Đường dẫn mời có thể đã hết hạn hoặc đã được dùng.",
+    accountTitle: "Tài khoản của bạn",
+    signedInAs: "Đã đăng nhập là",
+    retry: "Thử lại",
+    role: "Vai trò",
+    scope: "Phạm vi",
+    allProvinces: "Mọi tỉnh",
+    logout: "Đăng xuất",
+    logoutAll: "Đăng xuất mọi nơi",
+    logoutAllNote: "Kết thúc mọi phiên đăng nhập của bạn, trên mọi máy.",
+    loggingOut: "Đang đăng xuất…",
+    logoutFailed: "Chưa đăng xuất được. Hãy thử lại.",
+    checkingSession: "Đang kiểm tra phiên đăng nhập…",
   },
   en: {
     title: "CAREWATCH — Live capacity board",
@@ -364,12 +441,62 @@ export const MESSAGES: Record<Lang, Messages> = {
       "carewatch is a live capacity board for a province's social-labour care facilities: drug addiction treatment facilities, the psychiatric centre, social protection and social work centres, and the convalescence centre for people with merit. Facilities post counts, never personal data.",
     landingWall: "Open the wall-board (/wall)",
     landingApi: "Facility API documentation (/api/v1/docs)",
-    landingWallNote: "The wall-board opens only on a display that has been given a token.",
+    landingWallNote: "Wall displays open it with a display token; administrators and managers once logged in.",
     unit: "Unit",
     total: "Total",
     reloading: "Loading the new version…",
+    loginTitle: "Log in",
+    loginLead: "For managers, administrators and facility clerks who have been given an account.",
+    email: "Email",
+    password: "Password",
+    showPassword: "Show password",
+    hidePassword: "Hide password",
+    loginSubmit: "Log in",
+    loginBusy: "Logging in…",
+    emailMissing: "Enter your email address.",
+    emailInvalid: "That email address does not look right (e.g. name@agency.gov.vn).",
+    passwordMissing: "Enter your password.",
+    loginFailed: "Wrong email or password.",
+    throttled: (retry) => (retry ? `Too many attempts. Try again in ${retry}.` : "Too many attempts. Try again in a few minutes."),
+    networkError: "Cannot reach the server. Check the network and try again.",
+    serverError: (status) => `The server answered with an error (${status}). Try again later.`,
+    loggedOut: "You have logged out.",
+    inviteTitle: "Set your password",
+    inviteLead: (min) =>
+      `Choose a password for your account: at least ${min} characters and hard to guess. A short sentence of several words is a good choice.`,
+    newPassword: "New password",
+    newPasswordHint: (min) => `At least ${min} characters.`,
+    confirmPassword: "Repeat the password",
+    passwordTooShort: (min) => `The password needs at least ${min} characters.`,
+    passwordMismatch: "The two passwords are not the same.",
+    inviteSubmit: "Set password and log in",
+    inviteBusy: "Saving…",
+    inviteFailed: "Could not set the password. The invitation link may have expired or been used.",
+    accountTitle: "Your account",
+    signedInAs: "Logged in as",
+    retry: "Try again",
+    role: "Role",
+    scope: "Scope",
+    allProvinces: "All provinces",
+    logout: "Log out",
+    logoutAll: "Log out everywhere",
+    logoutAllNote: "Ends every session of your account, on every device.",
+    loggingOut: "Logging out…",
+    logoutFailed: "Could not log out. Try again.",
+    checkingSession: "Checking your session…",
   },
 };
+
+/** The account roles (packages/domain's Role). */
+export const ROLE_LABELS: Record<string, Record<Lang, string>> = {
+  admin: { vi: "Quản trị viên", en: "Administrator" },
+  manager: { vi: "Cán bộ quản lý", en: "Manager" },
+  facility: { vi: "Cán bộ cơ sở", en: "Facility clerk" },
+};
+
+export function roleLabel(role: string, lang: Lang): string {
+  return label(ROLE_LABELS, role, lang);
+}
 
 export function messages(lang: Lang): Messages {
   return MESSAGES[lang];

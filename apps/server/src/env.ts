@@ -22,7 +22,21 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** "development" adds stack traces to tRPC error responses; anything served to people is "production". */
   CAREWATCH_ENV: z.enum(["production", "development"]).default("production"),
+  /** A session ends after this long without a request (e.g. `8h`, `30m`). */
+  CAREWATCH_SESSION_IDLE: z.string().default("8h"),
+  /** A session ends this long after login, however busy (e.g. `7d`). */
+  CAREWATCH_SESSION_MAX: z.string().default("7d"),
 });
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `30m`, `8h`, `7d` → milliseconds, or null. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+)\s*([smhd])\s*$/.exec(text);
+  if (!m) return null;
+  const ms = Number(m[1]) * UNITS[m[2]!]!;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : null;
+}
 
 export interface Config {
   port: number;
@@ -38,6 +52,8 @@ export interface Config {
   logLevel: string;
   /** CAREWATCH_ENV=development: error responses may carry stack traces. Never by default. */
   dev: boolean;
+  /** Session lifetimes: idle (since the last request) and absolute (since login), in ms. */
+  session: { idleMs: number; absoluteMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -112,6 +128,14 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const idleMs = parseDuration(e.CAREWATCH_SESSION_IDLE);
+  if (idleMs === null)
+    throw new ConfigError(`CAREWATCH_SESSION_IDLE: expected a duration such as 30m, 8h or 1d (got ${JSON.stringify(e.CAREWATCH_SESSION_IDLE)})`);
+  const absoluteMs = parseDuration(e.CAREWATCH_SESSION_MAX);
+  if (absoluteMs === null)
+    throw new ConfigError(`CAREWATCH_SESSION_MAX: expected a duration such as 12h or 7d (got ${JSON.stringify(e.CAREWATCH_SESSION_MAX)})`);
+  if (idleMs > absoluteMs)
+    throw new ConfigError(`CAREWATCH_SESSION_IDLE (${e.CAREWATCH_SESSION_IDLE}) must not be longer than CAREWATCH_SESSION_MAX (${e.CAREWATCH_SESSION_MAX})`);
   const dataDir = ensureDataDir(e.CAREWATCH_DATA_DIR);
   const { registry, source } = loadRegistry(e.CAREWATCH_FACILITIES);
   const webDir = e.CAREWATCH_WEB_DIR ? path.resolve(e.CAREWATCH_WEB_DIR) : defaultWebDir();
@@ -130,5 +154,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.CAREWATCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
     dev: e.CAREWATCH_ENV === "development",
+    session: { idleMs, absoluteMs },
   };
 }

@@ -50,6 +50,8 @@ describe("security headers", () => {
     ["tRPC success", () => fetch(`${s.url}/trpc/board.snapshot`, { headers: { cookie: `cw_display=${display}` } }), 200],
     ["tRPC error", () => fetch(`${s.url}/trpc/board.snapshot`), 401],
     ["guarded page refused", () => fetch(`${s.url}/wall`), 401],
+    ["unlisted page refused (pages are refused by default)", () => fetch(`${s.url}/some/client/route`), 403],
+    ["page for logged-in people redirects to the login", () => fetch(`${s.url}/`, { redirect: "manual" }), 302],
     ["unrouted method (Hono's 404)", () => fetch(`${s.url}/no-such-page`, { method: "DELETE" }), 404],
     // Socket.IO answers outside Hono: its handshake (refused without a token) and its errors too.
     ["Socket.IO handshake", () => fetch(`${s.url}/socket.io/?EIO=4&transport=polling`), 200],
@@ -66,11 +68,11 @@ describe("security headers", () => {
     });
   }
 
-  it("web pages (the wall with its token, the SPA fallback) carry them too, when the web app is built", async ({ skip }) => {
+  it("web pages (the wall with its token, the login page) carry them too, when the web app is built", async ({ skip }) => {
     const index = await fetch(`${s.url}/`);
     await index.arrayBuffer();
     if (index.status === 503) skip("apps/web is not built");
-    const pages = [index, await fetch(`${s.url}/wall`, { headers: { cookie: `cw_display=${display}` } }), await fetch(`${s.url}/some/client/route`)];
+    const pages = [index, await fetch(`${s.url}/wall`, { headers: { cookie: `cw_display=${display}` } }), await fetch(`${s.url}/login?next=%2F`)];
     for (const res of pages) {
       if (!res.bodyUsed) await res.arrayBuffer();
       expect(res.status, res.url).toBe(200);

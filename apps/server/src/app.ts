@@ -3,7 +3,9 @@ import { requestId } from "hono/request-id";
 import { trpcServer } from "@hono/trpc-server";
 import type { Logger } from "pino";
 import type { GroupCommitter, Store } from "@carewatch/store";
-import { displayFromContext } from "./http/display-auth.js";
+import { authRoutes } from "./auth/auth-routes.js";
+import { principalFromCookies, type SessionAuth } from "./auth/principal.js";
+import type { LoginThrottle } from "./auth/throttle.js";
 import { ingestRoute } from "./http/ingest-route.js";
 import { PROBLEMS, problem, problemKind } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
@@ -26,12 +28,15 @@ export interface AppDeps {
   accepting: () => boolean;
   /** Development mode (CAREWATCH_ENV=development): tRPC errors carry stack traces. */
   dev: boolean;
+  /** Sessions: the cookie's name and flags (from CAREWATCH_PUBLIC_URL) and the lifetimes. */
+  auth: Pick<SessionAuth, "cookie" | "session"> & { publicOrigin: string; throttle: LoginThrottle };
 }
 
 /** The whole HTTP surface on one origin: Facility API, tRPC, health, docs, the web app. */
 export function createApp(d: AppDeps) {
   const app = new Hono();
   const limiter = new RateLimiter(d.rateLimit);
+  const sessionAuth: SessionAuth = { store: d.store, now: d.now, cookie: d.auth.cookie, session: d.auth.session };
 
   app.use("*", requestId());
   // One line per request; never the body (counts only, but bodies are the integrator's business).
@@ -61,8 +66,10 @@ export function createApp(d: AppDeps) {
     d.accepting() ? next() : problem(c, "unavailable", { detail: "The server is shutting down", headers: { "retry-after": "2" } }),
   );
   app.route("/api/v1/events", ingestRoute({ store: d.store, committer: d.committer, limiter, now: d.now }));
-  app.route("/api/v1/facilities", statusRoute({ store: d.store, now: d.now }));
+  app.route("/api/v1/facilities", statusRoute({ store: d.store, now: d.now, auth: sessionAuth }));
   app.all("/api/*", (c) => problem(c, "not-found", { detail: `No route ${c.req.method} ${c.req.path}` }));
+
+  app.route("/auth", authRoutes({ ...sessionAuth, throttle: d.auth.throttle, publicOrigin: d.auth.publicOrigin, log: d.log }));
 
   const appRouter = createAppRouter({ isDev: d.dev });
   // The adapter's onError sees no Hono context, so the handler is made per request to log with its id.
@@ -70,12 +77,17 @@ export function createApp(d: AppDeps) {
     trpcServer({
       endpoint: "/trpc",
       router: appRouter,
-      createContext: async (_opts, c) => ({ store: d.store, now: d.now, buildId: d.buildId(), principal: await displayFromContext(c, d.store) }),
+      createContext: async (_opts, c) => ({
+        store: d.store,
+        now: d.now,
+        buildId: d.buildId(),
+        principal: await principalFromCookies(c.req.header("cookie"), sessionAuth),
+      }),
       onError: (o) => logTrpcError(d.log, c.get("requestId"), o),
     })(c, next),
   );
 
-  app.route("/", webRoutes({ store: d.store, webDir: d.webDir }));
+  app.route("/", webRoutes({ auth: sessionAuth, webDir: d.webDir }));
 
   // Faults in carewatch itself: logged with the request id; a busy database is a 503 to retry.
   app.onError((err, c) => {

@@ -2,3 +2,4 @@ export { createApp, type AppDeps } from "./app.js";
 export { parseConfig, loadRegistry, ConfigError, type Config } from "./env.js";
 export { startServer, type RunningServer } from "./server.js";
 export type { AppRouter } from "./trpc/router.js";
+export { hashPassword, passwordProblem } from "./auth/passwords.js";

@@ -9,6 +9,8 @@ import { createApp } from "./app.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import type { Config } from "./env.js";
 import { createHub, type Hub } from "./live/hub.js";
+import { sessionCookieFor } from "./auth/session-cookie.js";
+import { createLoginThrottle } from "./auth/throttle.js";
 
 export interface RunningServer {
   url: string;
@@ -42,6 +44,14 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   const fallbackBuildId = `server-${Date.now()}`;
   const buildId = () => readBuildId(config.webDir, fallbackBuildId);
   let accepting = true;
+  const cookie = sessionCookieFor(config.publicUrl);
+  if (!cookie.secure) {
+    log.warn(
+      { public_url: config.publicUrl, cookie: cookie.name },
+      "CAREWATCH_PUBLIC_URL is plain http: session cookies are not Secure. This is for localhost development only; serve people over https",
+    );
+  }
+  const sessionAuth = { cookie, session: config.session };
 
   const app = createApp({
     store,
@@ -53,6 +63,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
     buildId,
     accepting: () => accepting,
     dev: config.dev,
+    auth: { ...sessionAuth, publicOrigin: new URL(config.publicUrl).origin, throttle: createLoginThrottle() },
   });
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   // Timeouts chosen, not inherited. Node's 5 s keep-alive races clients that reuse an idle
@@ -64,7 +75,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   httpServer.requestTimeout = 120_000;
-  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log }, await store.log.lastSeq());
+  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log, auth: sessionAuth }, await store.log.lastSeq());
   // Security headers on every response, set before anyone answers: Hono's routes and Socket.IO's
   // handshake, polling and errors alike (Socket.IO answers outside Hono).
   // After the hub: Socket.IO moves the listeners it finds behind its own, so this goes in front.

@@ -1,7 +1,9 @@
-import { Command, CommanderError } from "commander";
-import { createStore, type Store } from "@carewatch/store";
-import { ConfigError, ensureDataDir, loadRegistry } from "../env.js";
 import path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { isRole, ROLES, type Role } from "@carewatch/domain";
+import { createStore, type Store } from "@carewatch/store";
+import { hashPassword, passwordProblem } from "../auth/passwords.js";
+import { ConfigError, ensureDataDir, loadRegistry } from "../env.js";
 
 /**
  * `cw`, the administrator's tool (`pnpm --silent cw …` from the repository root). It opens the
@@ -31,6 +33,19 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 const out = (line: string) => process.stdout.write(line + "\n");
+
+const publicUrl = () => (process.env.CAREWATCH_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, "");
+const collect = (value: string, previous: string[]) => [...previous, value];
+const INVITATION_TTL_MS = 72 * 3_600_000;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // One trailing newline (echo, a heredoc) is not part of the password.
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}
 
 const program = new Command("cw").description("carewatch administration").showHelpAfterError();
 
@@ -79,10 +94,13 @@ const displays = program.command("displays").description("wall display tokens (r
 displays
   .command("create <name>")
   .description("create a display and print the URL to open on it")
-  .option("--url <base>", "the address the display opens", process.env.CAREWATCH_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`)
-  .action((name: string, opts: { url: string }) =>
+  .option("--province <id>", "show only this province (repeat for several; none = every province)", collect, [] as string[])
+  .option("--url <base>", "the address the display opens", publicUrl())
+  .action((name: string, opts: { url: string; province: string[] }) =>
     withStore(async (s) => {
-      const { token } = await s.credentials.createDisplay(name, Date.now());
+      const known = new Set(s.registry.provinces.map((p) => p.id));
+      for (const p of opts.province) if (!known.has(p)) throw new ConfigError(`unknown province "${p}" (one of: ${[...known].join(", ")})`);
+      const { token } = await s.credentials.createDisplay(name, Date.now(), opts.province);
       out(`${opts.url.replace(/\/$/, "")}/wall?display=${encodeURIComponent(token)}`);
     }),
   );
@@ -91,8 +109,8 @@ displays
   .description("list displays")
   .action(() =>
     withStore(async (s) => {
-      out(["id", "name", "created", "revoked"].join("\t"));
-      for (const d of await s.credentials.listDisplays()) out([d.id, d.name, iso(d.createdAt), iso(d.revokedAt)].join("\t"));
+      out(["id", "name", "provinces", "created", "revoked"].join("\t"));
+      for (const d of await s.credentials.listDisplays()) out([d.id, d.name, d.provinces.join(",") || "-", iso(d.createdAt), iso(d.revokedAt)].join("\t"));
     }),
   );
 displays
@@ -102,6 +120,78 @@ displays
     withStore(async (s) => {
       if (!(await s.credentials.revokeDisplay(id, Date.now()))) throw new ConfigError(`no active display "${id}" (see: cw displays list)`);
       out(`revoked ${id}`);
+    }),
+  );
+
+const users = program.command("users").description("people who log in (admin, manager, facility clerk)");
+users
+  .command("create <email>")
+  .description("create an account; prints an invitation URL (valid 72 h), or with --password-stdin sets the password read from stdin")
+  .addOption(new Option("--role <role>", "what the account may do").choices([...ROLES]).makeOptionMandatory())
+  .option("--province <id>", "a manager's province (repeat for several; none = every province)", collect, [] as string[])
+  .option("--facility <id>", "the facility of a facility clerk (role facility)")
+  .option("--password-stdin", "read the password from stdin instead of printing an invitation")
+  .option("--url <base>", "the address people open", publicUrl())
+  .action((email: string, opts: { role: string; province: string[]; facility?: string; passwordStdin?: boolean; url: string }) =>
+    withStore(async (s) => {
+      if (!isRole(opts.role)) throw new ConfigError(`unknown role "${opts.role}" (one of: ${ROLES.join(", ")})`);
+      const role: Role = opts.role;
+      if (role !== "manager" && opts.province.length > 0) throw new ConfigError("--province is for managers only");
+      if (role === "facility" && !opts.facility) throw new ConfigError("a facility clerk needs --facility <id> (see: cw facilities list)");
+      if (role !== "facility" && opts.facility) throw new ConfigError("--facility is for role facility only");
+      if (opts.facility && !s.registry.byId.has(opts.facility)) throw new ConfigError(`unknown facility "${opts.facility}" (see: cw facilities list)`);
+      const known = new Set(s.registry.provinces.map((p) => p.id));
+      for (const p of opts.province) if (!known.has(p)) throw new ConfigError(`unknown province "${p}" (one of: ${[...known].join(", ")})`);
+      let passwordHash: string | null = null;
+      if (opts.passwordStdin) {
+        const password = await readStdin();
+        const problem = passwordProblem(password, email);
+        if (problem) throw new ConfigError(problem);
+        passwordHash = await hashPassword(password);
+      }
+      let created: { id: string };
+      try {
+        created = await s.credentials.createUser({ email, role, provinces: opts.province, facilityId: opts.facility ?? null }, Date.now());
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
+      if (passwordHash) {
+        await s.credentials.setPassword(created.id, passwordHash);
+        out(`created ${email.trim().toLowerCase()} (${role})`);
+      } else {
+        const { token } = await s.credentials.createInvitation(created.id, Date.now(), INVITATION_TTL_MS);
+        out(`${opts.url.replace(/\/$/, "")}/invite/${encodeURIComponent(token)}`);
+      }
+    }),
+  );
+users
+  .command("list")
+  .description("list accounts (never passwords)")
+  .action(() =>
+    withStore(async (s) => {
+      out(["id", "email", "role", "provinces", "facility", "password", "created", "disabled"].join("\t"));
+      for (const u of await s.credentials.listUsers())
+        out(
+          [
+            u.id,
+            u.email,
+            u.role,
+            u.provinces.join(",") || "-",
+            u.facilityId ?? "-",
+            u.hasPassword ? "set" : "invited",
+            iso(u.createdAt),
+            iso(u.disabledAt),
+          ].join("\t"),
+        );
+    }),
+  );
+users
+  .command("disable <email>")
+  .description("disable an account: its sessions end and its pages and sockets are refused within seconds")
+  .action((email: string) =>
+    withStore(async (s) => {
+      if (!(await s.credentials.disableUser(email, Date.now()))) throw new ConfigError(`no enabled account "${email}" (see: cw users list)`);
+      out(`disabled ${email.trim().toLowerCase()}`);
     }),
   );
 

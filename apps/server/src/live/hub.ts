@@ -8,10 +8,12 @@ import {
   type ClientToServerEvents,
   type DisplayPrincipal,
   type ServerToClientEvents,
+  type UserPrincipal,
   type StatusPatch,
 } from "@carewatch/domain";
 import type { Store } from "@carewatch/store";
-import { cookieFromHeader, DISPLAY_COOKIE } from "../http/display-auth.js";
+import { authenticateCredential, credentialFromCookies, type BrowserCredential, type SessionAuth } from "../auth/principal.js";
+import { mayWatchBoard, scoped, scopeOf, type Scope } from "../auth/scope.js";
 
 export interface HubOptions {
   httpServer: HttpServer;
@@ -20,14 +22,17 @@ export interface HubOptions {
   buildId: () => string;
   allowedOrigins: string[];
   log: Logger;
-  /** How often revoked displays are looked for and every status is re-sent (staleness, midnight). */
+  /** Session cookies: their name and lifetimes (a logged-in admin or manager may watch too). */
+  auth: Pick<SessionAuth, "cookie" | "session">;
+  /** How often revoked displays, ended sessions and disabled users are looked for and every status is re-sent (staleness, midnight). */
   sweepMs?: number;
   refreshMs?: number;
 }
 
 interface SocketData {
-  token: string;
-  principal: DisplayPrincipal;
+  credential: BrowserCredential;
+  principal: DisplayPrincipal | UserPrincipal;
+  scope: Scope;
 }
 
 /** Same-origin pages, the configured extra origins, or non-browser clients (no Origin header at all). */
@@ -52,22 +57,45 @@ export function createHub(o: HubOptions, startSeq: number) {
     allowRequest: (req, cb) => cb(originAllowed(req, o.allowedOrigins) ? null : "origin not allowed", originAllowed(req, o.allowedOrigins)),
   });
 
+  const auth: SessionAuth = { store: o.store, now: o.now, ...o.auth };
+  // The scopes of the rooms sockets are in (one room per set of readable facilities).
+  const scopes = new Map<string, Scope>();
+
+  // A session cookie (a logged-in person) or a display token (cookie, or `auth.token` for non-browser clients).
   io.use((socket, next) => {
-    const token = cookieFromHeader(socket.handshake.headers.cookie, DISPLAY_COOKIE) ?? (socket.handshake.auth as { token?: unknown }).token;
-    const refuse = () => next(new Error("unauthorized: display token missing, wrong or revoked"));
-    if (typeof token !== "string") return refuse();
-    o.store.credentials.authenticateDisplay(token).then(
+    const fromToken = (socket.handshake.auth as { token?: unknown }).token;
+    const credential: BrowserCredential | null =
+      credentialFromCookies(socket.handshake.headers.cookie, auth) ?? (typeof fromToken === "string" ? { kind: "display", token: fromToken } : null);
+    const refuse = (why = "unauthorized: not logged in, or the display token is missing, wrong or revoked") => next(new Error(why));
+    if (!credential) return refuse();
+    authenticateCredential(credential, auth).then(
       (principal) => {
         if (!principal) return refuse();
-        socket.data = { token, principal };
+        if (!mayWatchBoard(principal)) return refuse("forbidden: this account may not watch the board");
+        const scope = scopeOf(principal, o.store.registry);
+        if (!scopes.has(scope.key)) scopes.set(scope.key, scope);
+        socket.data = { credential, principal, scope };
         next();
       },
       (err: unknown) => {
-        o.log.error({ err }, "hub: display check failed");
+        o.log.error({ err }, "hub: credential check failed");
         refuse();
       },
     );
   });
+  io.on("connection", (socket) => void socket.join(socket.data.scope.key));
+
+  /** Each room gets the part of a patch its scope may see; rooms nobody is in are forgotten. */
+  const emitPatch = (patch: StatusPatch) => {
+    const rooms = io.of("/").adapter.rooms;
+    for (const [key, scope] of scopes) {
+      if (!rooms.get(key)?.size) {
+        scopes.delete(key);
+        continue;
+      }
+      io.to(key).emit("patch", scoped(scope, patch));
+    }
+  };
 
   // The seq every display has been sent up to: the hub's place in the log.
   let sentSeq = startSeq;
@@ -96,7 +124,7 @@ export function createHub(o: HubOptions, startSeq: number) {
     const patch = await build();
     if (!patch || closed || (patch.seq === sentSeq && patch.facilities.length === 0)) return;
     sentSeq = patch.seq;
-    io.emit("patch", patch);
+    emitPatch(patch);
   };
 
   // One flush at a time; a wake during one asks for another right after it.
@@ -131,28 +159,30 @@ export function createHub(o: HubOptions, startSeq: number) {
     if (io.engine.clientsCount === 0) return;
     o.store.reads.board(o.now(), 0).then(
       (board) => {
-        if (!closed) io.emit("patch", { fromSeq: sentSeq, seq: sentSeq, facilities: board.facilities, ticker: [] });
+        if (!closed) emitPatch({ fromSeq: sentSeq, seq: sentSeq, facilities: board.facilities, ticker: [] });
       },
       (err: unknown) => o.log.error({ err }, "hub: refresh failed"),
     );
   }, o.refreshMs ?? 15_000);
 
-  // A revoked display drops off within seconds, even when the CLI revoked it from another process.
+  // A revoked display, an ended session or a disabled user drops off within seconds, even when
+  // the CLI did it from another process.
   const sweep = setInterval(() => {
     const verdicts = new Map<string, Promise<boolean>>();
     for (const socket of io.of("/").sockets.values()) {
-      const { token, principal } = socket.data;
-      if (!verdicts.has(token))
+      const { credential, principal } = socket.data;
+      const id = `${credential.kind}:${credential.token}`;
+      if (!verdicts.has(id))
         verdicts.set(
-          token,
-          o.store.credentials.authenticateDisplay(token).then(
+          id,
+          authenticateCredential(credential, auth).then(
             (p) => p !== null,
             () => true,
           ),
         );
-      void verdicts.get(token)!.then((ok) => {
+      void verdicts.get(id)!.then((ok) => {
         if (ok || !socket.connected) return;
-        o.log.info({ display: principal.displayId }, "display revoked: disconnecting");
+        o.log.info(principal.kind === "display" ? { display: principal.displayId } : { user: principal.userId }, "credential ended: disconnecting");
         socket.emit("revoked");
         socket.disconnect(true);
       });

@@ -1,13 +1,14 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Principal } from "@carewatch/domain";
 import type { Store } from "@carewatch/store";
+import { mayWatchBoard, scopeOf } from "../auth/scope.js";
 
-/** What every procedure sees. Built per request by the Hono adapter from the display cookie. */
+/** What every procedure sees. Built per request by the Hono adapter from the session or display cookie. */
 export interface TrpcContext {
   store: Store;
   now: () => number;
   buildId: string;
-  /** Who is asking (today: the wall display of the cookie), or null (no token, or a wrong/revoked one). */
+  /** Who is asking (a logged-in person or a wall display), or null (no cookie, or an ended/revoked one). */
   principal: Principal | null;
 }
 
@@ -21,13 +22,14 @@ export function createTrpc(opts: { isDev: boolean }) {
   return {
     router: t.router,
     /**
-     * Board reads need a viewer: today a display token; accounts and roles (admin, manager,
-     * facility clerk, display) will widen this check, not replace it.
+     * Board reads need a viewer — whoever may open the wall (a display, an admin, a manager) —
+     * and see only the facilities their principal may read (`scope`).
      */
     viewerProcedure: t.procedure.use(({ ctx, next }) => {
       const principal = ctx.principal;
-      if (principal?.kind !== "display") throw new TRPCError({ code: "UNAUTHORIZED", message: "display token missing, wrong or revoked" });
-      return next({ ctx: { ...ctx, principal } });
+      if (principal === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "not logged in, or the display token is missing, wrong or revoked" });
+      if (!mayWatchBoard(principal)) throw new TRPCError({ code: "FORBIDDEN", message: "this account may not read the board" });
+      return next({ ctx: { ...ctx, principal, scope: scopeOf(principal, ctx.store.registry) } });
     }),
   };
 }

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import pino from "pino";
 import { createStore } from "@carewatch/store";
-import { loadRegistry } from "@carewatch/server";
-import { expectProblem } from "../support/contract-helpers.js";
+import { loadRegistry, parseConfig } from "@carewatch/server";
+import { expectProblem, makeClock, MIN } from "../support/contract-helpers.js";
 import { authPost, connectOutcome, cookieFrom, createAccount, cwWithInput, login, me, socketWithCookie, STRONG_PASSWORD } from "../support/accounts.js";
 import { cw, startTestServer, tempDataDir, type TestServer } from "../support/server.js";
 
@@ -232,6 +234,7 @@ describe("disabling a user", () => {
 
 describe("cw users and cw displays", () => {
   const dataDir = tempDataDir();
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("creates a user with an invitation URL, or with a checked password from stdin; lists and disables", async () => {
     const invited = await cw(dataDir, ["users", "create", "Lan@Example.vn", "--role", "manager", "--province", "son-la"], {
@@ -301,5 +304,45 @@ describe("cw users and cw displays", () => {
     const list = await cw(dataDir, ["displays", "list"]);
     expect(list.stdout).toMatch(/Phòng Lào Cai\tlao-cai\t/);
     expect((await cw(dataDir, ["displays", "create", "x", "--province", "atlantis"])).status).toBe(2);
+  });
+});
+
+describe("session lifetimes", () => {
+  it("CAREWATCH_SESSION_IDLE ends a quiet session; CAREWATCH_SESSION_MAX ends a busy one", async () => {
+    const clock = makeClock(Date.parse("2026-11-22T01:00:00Z"));
+    const s = await startTestServer({ now: clock.now, env: { CAREWATCH_SESSION_IDLE: "30m", CAREWATCH_SESSION_MAX: "2h" } });
+    try {
+      await createAccount(s, { email: "a@example.vn", role: "admin" });
+      const quiet = (await login(s.url, "a@example.vn")).cookie;
+      const busy = (await login(s.url, "a@example.vn")).cookie;
+      for (let i = 0; i < 5; i++) {
+        clock.advance(20 * MIN);
+        expect((await me(s.url, busy)).status, `after ${(i + 1) * 20} min`).toBe(200);
+      }
+      expectProblem(await me(s.url, quiet), 401);
+      clock.advance(20 * MIN); // 2 h since login
+      expectProblem(await me(s.url, busy), 401);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("a bad duration stops the start with a message naming the variable", () => {
+    const dir = tempDataDir();
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    for (const [name, value] of [
+      ["CAREWATCH_SESSION_IDLE", "8 hours"],
+      ["CAREWATCH_SESSION_MAX", "0d"],
+    ] as const)
+      expect(() => parseConfig({ CAREWATCH_DATA_DIR: dir, [name]: value })).toThrow(new RegExp(`^${name}: `));
+    expect(() => parseConfig({ CAREWATCH_DATA_DIR: dir, CAREWATCH_SESSION_IDLE: "2d", CAREWATCH_SESSION_MAX: "1d" })).toThrow(/must not be longer/);
+  });
+
+  it("warns at start-up that plain http is for localhost development only", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "warn" }, { write: (l: string) => void lines.push(l) });
+    const s = await startTestServer({ log });
+    await s.stop();
+    expect(lines.some((l) => l.includes('"level":40') && l.includes("localhost development only"))).toBe(true);
   });
 });

@@ -58,7 +58,7 @@ describe("login, me, logout", () => {
 
   it("next is a same-origin path only", async () => {
     expect((await login(s.url, "admin@example.vn", STRONG_PASSWORD, { next: "/wall?kiosk=0" })).json.next).toBe("/wall?kiosk=0");
-    for (const evil of ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+    for (const evil of ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/login?next=%2F", "/invite/cwi_x"])
       expect((await login(s.url, "admin@example.vn", STRONG_PASSWORD, { next: evil })).json.next, evil).toBe("/");
   });
 

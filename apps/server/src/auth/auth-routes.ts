@@ -30,6 +30,8 @@ export function safeNext(next: string | undefined): string {
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  // Never back to the login or an invitation (a loop, or a spent token).
+  if (/^\/(login|invite)([/?#]|$)/.test(next)) return "/";
   return next;
 }
 

@@ -6,7 +6,7 @@ import { hashPassword } from "../../apps/server/src/auth/passwords.js";
 
 /**
  * Logging in as a person does, in real Chromium on a phone-sized screen against the real server:
- * the guard's redirect to /login?next=…, a wrong password, the way back to `next`, who is logged
+ * the way to /login?next=… (the guard's redirect, the wall's refusal page), a wrong password, the way back to `next`, who is logged
  * in, logging out (here and everywhere), and setting a password from an invitation.
  */
 const PHONE = { width: 390, height: 844 } as const;
@@ -59,9 +59,11 @@ describe("login page", () => {
     const email = await userWithPassword("manager");
     const page = await fresh();
 
+    // The wall without a display token says so (401, a kiosk shows no login form), and links to /login.
     const res = await page.goto(`${server.url}/wall`);
-    expect(res?.status()).toBe(200);
-    expect(path(page)).toBe("/login?next=%2Fwall");
+    expect(res?.status()).toBe(401);
+    await page.getByRole("link", { name: "Đăng nhập" }).click();
+    await page.waitForURL(`${server.url}/login?next=%2Fwall`, { timeout: 5000 });
     expect(await page.getAttribute("html", "lang")).toBe("vi");
     expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Đăng nhập");
 
@@ -89,6 +91,8 @@ describe("login page", () => {
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === "cw_session")?.httpOnly).toBe(true);
     expect(await page.evaluate(() => document.cookie)).not.toContain("cw_session");
+    // The board opens on the session alone (tRPC and the socket), no display token.
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 10_000 });
   });
 
   it("checks the form before sending it: empty and malformed fields are named, no request goes out", async () => {

@@ -39,6 +39,7 @@ describe("sqlite: opening the database", () => {
       { version: 1, name: "0001_init.sql" },
       { version: 2, name: "0002_movement_index.sql" },
       { version: 3, name: "0003_accounts.sql" },
+      { version: 4, name: "0004_audit.sql" },
     ]);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.prepare("SELECT COUNT(*) FROM facilities").pluck().get()).toBe(t.registry.facilities.length);
@@ -59,7 +60,10 @@ describe("sqlite: opening the database", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path: join(dir, "x.db"), registry: loadRegistry(), log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith({ migrations: ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql"] }, "store: migrations applied");
+    expect(log.info).toHaveBeenCalledWith(
+      { migrations: ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql", "0004_audit.sql"] },
+      "store: migrations applied",
+    );
   });
 
   it("stores the event as sent: occurred_at text, NULL unit, canonical body", async () => {
@@ -89,8 +93,9 @@ describe("sqlite: opening the database", () => {
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 4 })]));
     await t.store.close();
     const dir = tempDir("carewatch-migrations-");
-    for (const f of ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql"]) copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
-    writeFileSync(join(dir, "0004_extra.sql"), "CREATE TABLE extra (x INTEGER);");
+    for (const f of ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql", "0004_audit.sql"])
+      copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
+    writeFileSync(join(dir, "0005_extra.sql"), "CREATE TABLE extra (x INTEGER);");
     t.store = createStore({ path: t.path, registry: t.registry, migrationsDir: dir });
     expect((await t.store.reads.facilityStatus(NO_UNITS, T0))?.occupied).toBe(4);
     const db = raw(t.path);
@@ -98,7 +103,8 @@ describe("sqlite: opening the database", () => {
       "0001_init.sql",
       "0002_movement_index.sql",
       "0003_accounts.sql",
-      "0004_extra.sql",
+      "0004_audit.sql",
+      "0005_extra.sql",
     ]);
     expect(migrate(db, dir)).toEqual([]); // nothing left to apply
   });
@@ -314,11 +320,11 @@ describe("sqlite: upgrade from schema 1", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path, registry, log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith({ migrations: ["0002_movement_index.sql", "0003_accounts.sql"] }, "store: migrations applied");
+    expect(log.info).toHaveBeenCalledWith({ migrations: ["0002_movement_index.sql", "0003_accounts.sql", "0004_audit.sql"] }, "store: migrations applied");
     expect(log.info).toHaveBeenCalledWith({ events: events.length, millis: expect.any(Number) }, "store: projections replayed from the log for the new schema");
 
     const db = raw(path, { readonly: true });
-    expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).toEqual([1, 2, 3, 4]);
     expect(db.prepare("SELECT * FROM store_meta").all()).toEqual([]); // the replay cleared its request
     expect(db.prepare("SELECT unit, census_occupied, net_after, low_water FROM unit_state WHERE facility_id = ? ORDER BY unit").all(NO_UNITS)).toEqual([
       { unit: "", census_occupied: 10, net_after: 2, low_water: 0 },

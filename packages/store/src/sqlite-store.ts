@@ -1,6 +1,7 @@
 import type { Registry } from "@carewatch/domain";
 import Database from "better-sqlite3";
 import { createAppender } from "./append.js";
+import { createAudit } from "./audit.js";
 import { createCredentials } from "./credentials.js";
 import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
 import { migrate } from "./migrate.js";
@@ -138,6 +139,7 @@ export function createStore(opts: StoreOptions): SqliteStore {
     log: eventLog,
     reads,
     credentials,
+    audit: createAudit(db),
     rebuild: async (onProgress) => rebuild(db, registry, indexes, onProgress),
     ready: () => open && db.open,
     async close() {

@@ -194,6 +194,46 @@ export interface Credentials extends Accounts {
   authenticateDisplay(token: string): Promise<DisplayPrincipal | null>;
 }
 
+/** Who made an administrative change: a logged-in user, or the `cw` tool. */
+export interface AuditActor {
+  kind: string;
+  id: string;
+  email?: string | null;
+}
+
+/** One administrative change. before/after are stored as JSON: never a secret, password hash or token. */
+export interface AuditEntry {
+  at: number;
+  actor: AuditActor;
+  action: string;
+  target: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export type AuditRecord = AuditEntry & { id: number };
+
+export interface AuditFilter {
+  action?: string;
+  /** An actor id or email. */
+  actor?: string;
+  target?: string;
+  /** at >= from (ms). */
+  from?: number;
+  /** at < to (ms). */
+  to?: number;
+  /** Default 50, at most 500. */
+  limit?: number;
+  /** Paging: only records older than this id. */
+  beforeId?: number;
+}
+
+/** The audit log of administrative changes, newest first. */
+export interface Audit {
+  record(entry: AuditEntry): Promise<void>;
+  list(filter: AuditFilter): Promise<AuditRecord[]>;
+}
+
 export interface RebuildReport {
   events: number;
   /** Human-readable differences between the stored projections and a fresh replay of the log. */
@@ -207,6 +247,7 @@ export interface Store {
   readonly log: EventLog;
   readonly reads: ReadModels;
   readonly credentials: Credentials;
+  readonly audit: Audit;
   /** Recompute every projection from the log, report differences, and keep the recomputed ones. */
   rebuild(onProgress?: (done: number, total: number) => void): Promise<RebuildReport>;
   /** True once the database is open and migrations are applied. */

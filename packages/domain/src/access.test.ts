@@ -68,7 +68,13 @@ describe("mayOpenPage", () => {
   }
 
   it("lists exactly the pages of this slice", () => {
-    expect(PAGES).toEqual({ "/": ["admin", "manager", "facility"], "/wall": ["display", "admin", "manager"], "/login": "public", "/invite": "public" });
+    expect(PAGES).toEqual({
+      "/": ["admin", "manager", "facility"],
+      "/wall": ["display", "admin", "manager"],
+      "/entry": ["facility"],
+      "/login": "public",
+      "/invite": "public",
+    });
     expect(Object.isFrozen(PAGES)).toBe(true);
   });
 

@@ -54,6 +54,7 @@ export function mayReadFacility(p: Principal, f: FacilityScope): boolean {
 export const PAGES: Readonly<Record<string, readonly Audience[] | "public">> = Object.freeze({
   "/": Object.freeze(["admin", "manager", "facility"] as const),
   "/wall": Object.freeze(["display", "admin", "manager"] as const),
+  "/entry": Object.freeze(["facility"] as const),
   "/login": "public",
   "/invite": "public",
 });

@@ -7,3 +7,4 @@ export * from "./levels.js";
 export * from "./time.js";
 export * from "./principal.js";
 export * from "./access.js";
+export * from "./event-enums.js";

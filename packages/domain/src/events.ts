@@ -6,24 +6,9 @@ import { z } from "zod";
  * strict: an unknown field is a 422, so personal data cannot slip in.
  */
 
-export const EVENT_TYPES = ["census", "admission", "discharge", "treatment", "referral"] as const;
-export const ADMISSION_COHORTS = ["voluntary", "compulsory", "emergency", "other"] as const;
-export const DISCHARGE_OUTCOMES = ["completed", "transferred", "absconded", "deceased", "other"] as const;
-export const TREATMENT_CATEGORIES = [
-  "detox",
-  "methadone",
-  "psychosocial",
-  "vocational",
-  "psychiatric_care",
-  "physical_rehab",
-  "convalescence",
-  "orthopedic_device",
-  "nurturing",
-  "health_check",
-  "other",
-] as const;
-export const REFERRAL_STATUSES = ["requested", "accepted", "transferred", "returned", "cancelled"] as const;
-export const REFERRAL_URGENCIES = ["routine", "urgent", "emergency"] as const;
+import { ADMISSION_COHORTS, DISCHARGE_OUTCOMES, EVENT_TYPES, REFERRAL_STATUSES, REFERRAL_URGENCIES, TREATMENT_CATEGORIES } from "./event-enums.js";
+
+export { ADMISSION_COHORTS, DISCHARGE_OUTCOMES, EVENT_TYPES, REFERRAL_STATUSES, REFERRAL_URGENCIES, TREATMENT_CATEGORIES };
 
 export type EventType = (typeof EVENT_TYPES)[number];
 export type TreatmentCategory = (typeof TREATMENT_CATEGORIES)[number];

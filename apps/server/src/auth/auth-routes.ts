@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { problem } from "../http/problem.js";
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./passwords.js";
 import { authenticateCredential, credentialFromCookies, type SessionAuth } from "./principal.js";
+import { jsonFromOwnOrigin } from "./csrf.js";
 import { clearSessionCookie, writeSessionCookie } from "./session-cookie.js";
 import type { LoginThrottle } from "./throttle.js";
 
@@ -35,13 +36,6 @@ export function safeNext(next: string | undefined): string {
   return next;
 }
 
-function sameOrigin(c: Context, publicOrigin: string): boolean {
-  const origin = c.req.header("origin");
-  if (origin === undefined) return true;
-  const host = c.req.header("host");
-  return origin === publicOrigin || origin === `http://${host}` || origin === `https://${host}`;
-}
-
 function address(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? "unknown";
@@ -70,13 +64,7 @@ export function authRoutes(d: AuthRouteDeps) {
   const app = new Hono();
   const absoluteMs = d.session.absoluteMs;
 
-  app.use("*", async (c, next) => {
-    if (c.req.method !== "POST") return next();
-    if (!sameOrigin(c, d.publicOrigin)) return problem(c, "forbidden", { detail: "Yêu cầu từ nguồn khác bị từ chối · Cross-origin request refused." });
-    if (!/^application\/json\b/i.test(c.req.header("content-type") ?? ""))
-      return problem(c, "unsupported-media-type", { detail: "Cần gửi Content-Type: application/json · Send Content-Type: application/json." });
-    return next();
-  });
+  app.use("*", jsonFromOwnOrigin(d.publicOrigin));
 
   app.post("/login", async (c) => {
     const read = await readJson(c);

@@ -49,6 +49,77 @@ async function readBody(c: Context<Env>): Promise<string | null> {
   return size > MAX_BODY_BYTES ? null : Buffer.concat(chunks, size).toString("utf8");
 }
 
+export interface IngestOptions {
+  /** Refuse a batch (422): one event per request. */
+  single?: boolean;
+  /** The 422 detail for n problems (default: English, as the API has always answered). */
+  validationDetail?: (n: number) => string;
+  /** Called once the events are in the log (accepted or duplicate), with what was stored. */
+  onStored?: (
+    results: readonly { status: string; event_id: string; seq: number }[],
+    events: readonly { event_id: string; type: string }[],
+  ) => Promise<void> | void;
+}
+
+/**
+ * The one way an event body becomes log entries, for every sender (a system's key, a clerk on
+ * /entry): validate with the domain, refuse another facility's events, hand to the group
+ * committer, answer 202/200/409/422 the same way. `onStored` sees what was stored.
+ */
+export async function ingest(
+  c: Context,
+  deps: Pick<IngestDeps, "store" | "committer" | "now">,
+  body: unknown,
+  facilityId: string,
+  foreignMessage: string,
+  foreignDetail: string,
+  opts: IngestOptions = {},
+): Promise<Response> {
+  const now = deps.now();
+  const checked = validateBody(body, { facility: (id) => deps.store.registry.byId.get(id), now });
+  if (!checked.ok) {
+    return problem(c, "validation", {
+      detail: opts.validationDetail?.(checked.problems.length) ?? `${checked.problems.length} problem(s) in the request; nothing was stored`,
+      errors: checked.problems,
+    });
+  }
+  if (opts.single && checked.batch) {
+    return problem(c, "validation", {
+      detail: opts.validationDetail?.(1) ?? "One event per request",
+      errors: [{ path: "/events", message: "send one event, not a batch" }],
+    });
+  }
+  const foreign: FieldProblem[] = checked.events.flatMap((e, i) =>
+    e.event.facility_id === facilityId
+      ? []
+      : [
+          {
+            path: toPointer(checked.batch ? ["events", i, "facility_id"] : ["facility_id"]),
+            message: foreignMessage,
+          },
+        ],
+  );
+  if (foreign.length) return problem(c, "forbidden", { detail: foreignDetail, errors: foreign });
+
+  const outcome = await deps.committer.submit({ facilityId: facilityId, events: checked.events, receivedAt: now });
+  if (!outcome.ok) {
+    return problem(c, "conflict", {
+      detail: `${outcome.conflicts.length} conflict(s); nothing in the request was stored`,
+      errors: outcome.conflicts.map((x) => ({ path: toPointer(checked.batch ? ["events", x.index, "event_id"] : ["event_id"]), message: x.message })),
+    });
+  }
+  if (checked.batch) {
+    return c.json({ accepted: outcome.accepted, duplicates: outcome.duplicates, results: outcome.results }, 202);
+  }
+  if (opts.onStored)
+    await opts.onStored(
+      outcome.results,
+      checked.events.map((e) => ({ event_id: e.event.event_id, type: e.event.type })),
+    );
+  const r = outcome.results[0]!;
+  return c.json({ status: r.status, event_id: r.event_id, seq: r.seq }, r.status === "accepted" ? 202 : 200);
+}
+
 type Env = { Bindings: Partial<HttpBindings>; Variables: { principal: FacilityKeyPrincipal; requestId: string } };
 
 /** `POST /api/v1/events` — authenticate, translate, hand to the store; the rules live in the domain. */
@@ -85,35 +156,7 @@ export function ingestRoute(deps: IngestDeps) {
       } catch (e) {
         return problem(c, "malformed-json", { detail: `The body is not valid JSON: ${(e as Error).message}` });
       }
-      const now = deps.now();
-      const checked = validateBody(body, { facility: (id) => deps.store.registry.byId.get(id), now });
-      if (!checked.ok) {
-        return problem(c, "validation", { detail: `${checked.problems.length} problem(s) in the request; nothing was stored`, errors: checked.problems });
-      }
-      const foreign: FieldProblem[] = checked.events.flatMap((e, i) =>
-        e.event.facility_id === principal.facilityId
-          ? []
-          : [
-              {
-                path: toPointer(checked.batch ? ["events", i, "facility_id"] : ["facility_id"]),
-                message: `this key may post for ${principal.facilityId} only`,
-              },
-            ],
-      );
-      if (foreign.length) return problem(c, "forbidden", { detail: `The key belongs to ${principal.facilityId}`, errors: foreign });
-
-      const outcome = await deps.committer.submit({ facilityId: principal.facilityId, events: checked.events, receivedAt: now });
-      if (!outcome.ok) {
-        return problem(c, "conflict", {
-          detail: `${outcome.conflicts.length} conflict(s); nothing in the request was stored`,
-          errors: outcome.conflicts.map((x) => ({ path: toPointer(checked.batch ? ["events", x.index, "event_id"] : ["event_id"]), message: x.message })),
-        });
-      }
-      if (checked.batch) {
-        return c.json({ accepted: outcome.accepted, duplicates: outcome.duplicates, results: outcome.results }, 202);
-      }
-      const r = outcome.results[0]!;
-      return c.json({ status: r.status, event_id: r.event_id, seq: r.seq }, r.status === "accepted" ? 202 : 200);
+      return ingest(c, deps, body, principal.facilityId, `this key may post for ${principal.facilityId} only`, `The key belongs to ${principal.facilityId}`);
     },
   );
   return app;

@@ -15,3 +15,4 @@ export * from "./demo-data.js";
 export * from "./live-protocol.js";
 export * from "./principal.js";
 export * from "./access.js";
+export * from "./admin-schemas.js";

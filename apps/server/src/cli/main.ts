@@ -2,6 +2,7 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { isRole, ROLES, type Role } from "@carewatch/domain";
 import { createStore, type Store } from "@carewatch/store";
+import * as actions from "../admin/admin-actions.js";
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
 import { ConfigError, ensureDataDir, loadRegistry } from "../env.js";
 
@@ -36,7 +37,16 @@ const out = (line: string) => process.stdout.write(line + "\n");
 
 const publicUrl = () => (process.env.CAREWATCH_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, "");
 const collect = (value: string, previous: string[]) => [...previous, value];
-const INVITATION_TTL_MS = 72 * 3_600_000;
+
+/** The shared admin actions, as `cw` (audit actor { kind: "cli", id: "cw" }); their refusals are usage errors here. */
+async function act<T>(s: Store, fn: (ctx: actions.ActionContext) => Promise<T>): Promise<T> {
+  try {
+    return await fn({ store: s, now: Date.now, actor: actions.CLI_ACTOR });
+  } catch (e) {
+    if (e instanceof actions.AdminError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -56,7 +66,7 @@ keys
   .action((facilityId: string) =>
     withStore(async (s) => {
       if (!s.registry.byId.has(facilityId)) throw new ConfigError(`unknown facility "${facilityId}" (see: cw facilities list)`);
-      out((await s.credentials.createKey(facilityId, Date.now())).key);
+      out((await act(s, (ctx) => actions.createKey(ctx, facilityId))).key);
     }),
   );
 keys
@@ -73,7 +83,9 @@ keys
   .description("revoke a key: it gets 401 from then on")
   .action((id: string) =>
     withStore(async (s) => {
-      if (!(await s.credentials.revokeKey(id, Date.now()))) throw new ConfigError(`no active key "${id}" (see: cw keys list)`);
+      if (!(await s.credentials.listKeys()).some((k) => k.id === id && k.revokedAt === null))
+        throw new ConfigError(`no active key "${id}" (see: cw keys list)`);
+      await act(s, (ctx) => actions.revokeKey(ctx, id));
       out(`revoked ${id}`);
     }),
   );
@@ -100,8 +112,7 @@ displays
     withStore(async (s) => {
       const known = new Set(s.registry.provinces.map((p) => p.id));
       for (const p of opts.province) if (!known.has(p)) throw new ConfigError(`unknown province "${p}" (one of: ${[...known].join(", ")})`);
-      const { token } = await s.credentials.createDisplay(name, Date.now(), opts.province);
-      out(`${opts.url.replace(/\/$/, "")}/wall?display=${encodeURIComponent(token)}`);
+      out((await act(s, (ctx) => actions.createDisplay(ctx, name, opts.province, opts.url))).url);
     }),
   );
 displays
@@ -118,7 +129,9 @@ displays
   .description("revoke a display: its page and socket are refused within seconds")
   .action((id: string) =>
     withStore(async (s) => {
-      if (!(await s.credentials.revokeDisplay(id, Date.now()))) throw new ConfigError(`no active display "${id}" (see: cw displays list)`);
+      if (!(await s.credentials.listDisplays()).some((d) => d.id === id && d.revokedAt === null))
+        throw new ConfigError(`no active display "${id}" (see: cw displays list)`);
+      await act(s, (ctx) => actions.revokeDisplay(ctx, id));
       out(`revoked ${id}`);
     }),
   );
@@ -149,18 +162,13 @@ users
         if (problem) throw new ConfigError(problem);
         passwordHash = await hashPassword(password);
       }
-      let created: { id: string };
-      try {
-        created = await s.credentials.createUser({ email, role, provinces: opts.province, facilityId: opts.facility ?? null }, Date.now());
-      } catch (e) {
-        throw new ConfigError((e as Error).message);
-      }
+      const account = { email, role, provinces: opts.province, facilityId: opts.facility ?? null };
       if (passwordHash) {
-        await s.credentials.setPassword(created.id, passwordHash);
-        out(`created ${email.trim().toLowerCase()} (${role})`);
+        const hash = passwordHash;
+        const created = await act(s, (ctx) => actions.createUserWithPassword(ctx, account, hash));
+        out(`created ${created.email} (${role})`);
       } else {
-        const { token } = await s.credentials.createInvitation(created.id, Date.now(), INVITATION_TTL_MS);
-        out(`${opts.url.replace(/\/$/, "")}/invite/${encodeURIComponent(token)}`);
+        out((await act(s, (ctx) => actions.inviteUser(ctx, account, opts.url))).url);
       }
     }),
   );
@@ -190,8 +198,11 @@ users
   .description("disable an account: its sessions end and its pages and sockets are refused within seconds")
   .action((email: string) =>
     withStore(async (s) => {
-      if (!(await s.credentials.disableUser(email, Date.now()))) throw new ConfigError(`no enabled account "${email}" (see: cw users list)`);
-      out(`disabled ${email.trim().toLowerCase()}`);
+      try {
+        out(`disabled ${(await act(s, (ctx) => actions.disableUser(ctx, email))).email}`);
+      } catch (e) {
+        throw e instanceof ConfigError ? new ConfigError(`no enabled account "${email}" (see: cw users list)`) : e;
+      }
     }),
   );
 

@@ -31,6 +31,14 @@ export function createTrpc(opts: { isDev: boolean }) {
       if (!mayWatchBoard(principal)) throw new TRPCError({ code: "FORBIDDEN", message: "this account may not read the board" });
       return next({ ctx: { ...ctx, principal, scope: scopeOf(principal, ctx.store.registry) } });
     }),
+    /** The admin console: a logged-in person with role admin, nobody else (not a display, not a key). */
+    adminProcedure: t.procedure.use(({ ctx, next }) => {
+      const principal = ctx.principal;
+      if (principal === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "Chưa đăng nhập. / Not logged in." });
+      if (principal.kind !== "user" || principal.role !== "admin")
+        throw new TRPCError({ code: "FORBIDDEN", message: "Chỉ quản trị viên mới được làm việc này. / Only an administrator may do this." });
+      return next({ ctx: { ...ctx, principal } });
+    }),
   };
 }
 

@@ -1,0 +1,66 @@
+import {
+  AuditListInput,
+  CreateDisplayInput,
+  CreateKeyInput,
+  DisableUserInput,
+  InviteUserInput,
+  RevokeDisplayInput,
+  RevokeKeyInput,
+  type UserPrincipal,
+} from "@carewatch/domain";
+import type { AuditRecord } from "@carewatch/store";
+import { TRPCError } from "@trpc/server";
+import * as actions from "../admin/admin-actions.js";
+import type { Trpc, TrpcContext } from "./trpc.js";
+
+type AdminCtx = TrpcContext & { principal: UserPrincipal };
+
+const actionContext = (ctx: AdminCtx): actions.ActionContext => ({
+  store: ctx.store,
+  now: ctx.now,
+  actor: { kind: "user", id: ctx.principal.userId, email: ctx.principal.email },
+});
+
+/** An AdminError becomes a tRPC error whose message the page shows as it is. */
+async function run<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof actions.AdminError) throw new TRPCError({ code: e.kind === "not_found" ? "NOT_FOUND" : "BAD_REQUEST", message: e.message });
+    throw e;
+  }
+}
+
+/** The admin console's procedures (`admin.*`): accounts, facility keys, wall displays and the audit log. */
+export function createAdminRouter(trpc: Trpc, opts: { publicUrl: string }) {
+  const { router, adminProcedure: p } = trpc;
+  return router({
+    users: router({
+      list: p.query(async ({ ctx }) => ctx.store.credentials.listUsers()),
+      invite: p
+        .input(InviteUserInput)
+        .mutation(({ ctx, input }) => run(() => actions.inviteUser(actionContext(ctx), { ...input, facilityId: input.facilityId || null }, opts.publicUrl))),
+      disable: p.input(DisableUserInput).mutation(({ ctx, input }) => run(() => actions.disableUser(actionContext(ctx), input.email))),
+    }),
+    keys: router({
+      list: p.query(async ({ ctx }) => ctx.store.credentials.listKeys()),
+      create: p.input(CreateKeyInput).mutation(({ ctx, input }) => run(() => actions.createKey(actionContext(ctx), input.facilityId))),
+      revoke: p.input(RevokeKeyInput).mutation(({ ctx, input }) => run(() => actions.revokeKey(actionContext(ctx), input.id))),
+    }),
+    displays: router({
+      list: p.query(async ({ ctx }) => ctx.store.credentials.listDisplays()),
+      create: p
+        .input(CreateDisplayInput)
+        .mutation(({ ctx, input }) => run(() => actions.createDisplay(actionContext(ctx), input.name, input.provinces, opts.publicUrl))),
+      revoke: p.input(RevokeDisplayInput).mutation(({ ctx, input }) => run(() => actions.revokeDisplay(actionContext(ctx), input.id))),
+    }),
+    /** The registry as the forms need it (facility and province choices). */
+    registry: p.query(({ ctx }) => ({
+      provinces: ctx.store.registry.provinces.map((pr) => ({ id: pr.id, name: pr.name })),
+      facilities: ctx.store.registry.facilities.map((f) => ({ id: f.id, name: f.name, province: f.province })),
+    })),
+    audit: router({
+      list: p.input(AuditListInput).query(async ({ ctx, input }): Promise<AuditRecord[]> => ctx.store.audit.list(input)),
+    }),
+  });
+}

@@ -61,7 +61,9 @@ describe("mayOpenPage", () => {
     "/wall": { anonymous: "login", admin: "ok", manager: "ok", clerk: "forbidden", display: "ok", key: "forbidden" },
     "/login": { anonymous: "ok", admin: "ok", manager: "ok", clerk: "ok", display: "ok", key: "ok" },
     "/invite/cwi_abc": { anonymous: "ok", admin: "ok", manager: "ok", clerk: "ok", display: "ok", key: "ok" },
-    "/admin": { anonymous: "forbidden", admin: "forbidden", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
+    "/admin": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
+    "/admin/audit": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
+    "/administrator": { anonymous: "forbidden", admin: "forbidden", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
   };
   for (const [path, row] of Object.entries(expected)) {
     it.each(principals)(`${path}: %s`, (name, p) => expect(mayOpenPage(p, path)).toBe(row[name]));
@@ -72,6 +74,8 @@ describe("mayOpenPage", () => {
       "/": ["admin", "manager", "facility"],
       "/wall": ["display", "admin", "manager"],
       "/entry": ["facility"],
+      "/admin": ["admin"],
+      "/admin/audit": ["admin"],
       "/login": "public",
       "/invite": "public",
     });

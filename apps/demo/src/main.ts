@@ -1,11 +1,13 @@
 import { createSimulator, DEFAULT_SILENT } from "@carewatch/simulator";
-import { ConfigError, parseConfig, startServer } from "@carewatch/server";
+import { ConfigError, INVITATION_TTL_MS, inviteUser, parseConfig, startServer } from "@carewatch/server";
 
 /**
  * `pnpm demo`: the product on the embedded SQLite store with the demo registry, history
  * backfilled on first run, and a live simulated feed posting through the public API with real
- * keys. Prints the wall-board URL with a display token.
+ * keys. Prints the wall-board URL with a display token, and an invitation link for the demo's
+ * administrator (created on the first run) so that someone can log in and open /admin.
  */
+const DEMO_ADMIN = "admin@carewatch.local";
 const BACKFILL_DAYS = Number(process.env.CAREWATCH_DEMO_BACKFILL_DAYS ?? 30);
 const SILENCE_MS = 3 * 3_600_000;
 
@@ -60,12 +62,31 @@ async function main() {
   }
   sim.start();
 
-  const wall = `${config.publicUrl.replace(/\/$/, "").replace(`:${config.port}`, `:${server.port}`)}/wall?display=${encodeURIComponent((await store.credentials.createDisplay("demo wall", Date.now())).token)}`;
+  const base = config.publicUrl.replace(/\/$/, "").replace(`:${config.port}`, `:${server.port}`);
+  const wall = `${base}/wall?display=${encodeURIComponent((await store.credentials.createDisplay("demo wall", Date.now())).token)}`;
+  // The demo's administrator: invited on the first run (through the admin actions, so the audit
+  // log shows it), invited again while no password is set, and left alone once it has one.
+  const existing = (await store.credentials.listUsers()).find((u) => u.email === DEMO_ADMIN);
+  let adminLine: string;
+  if (!existing) {
+    const invited = await inviteUser(
+      { store, now: Date.now, actor: { kind: "cli", id: "demo" } },
+      { email: DEMO_ADMIN, role: "admin", provinces: [], facilityId: null },
+      base,
+    );
+    adminLine = `  Admin invite: ${invited.url}  (${DEMO_ADMIN}, valid 72 h)`;
+  } else if (!existing.hasPassword && existing.disabledAt === null) {
+    const { token } = await store.credentials.createInvitation(existing.id, Date.now(), INVITATION_TTL_MS);
+    adminLine = `  Admin invite: ${base}/invite/${encodeURIComponent(token)}  (${DEMO_ADMIN}, valid 72 h)`;
+  } else {
+    adminLine = `  Admin login:  ${base}/login  (${DEMO_ADMIN}, password already set)`;
+  }
   process.stdout.write(
     [
       "",
       "carewatch demo is running (Ctrl+C to stop)",
       `  Wall-board:   ${wall}`,
+      adminLine,
       `  API docs:     ${server.url}/api/v1/docs`,
       `  Data:         ${config.dbPath}`,
       "",

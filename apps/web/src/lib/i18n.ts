@@ -501,3 +501,69 @@ export function roleLabel(role: string, lang: Lang): string {
 export function messages(lang: Lang): Messages {
   return MESSAGES[lang];
 }
+
+// ---------------------------------------------------------------------------------------------
+// /entry: a facility's clerk enters figures on a phone
+
+export const ENTRY_TEXT = {
+  vi: {
+    title: "Nhập số liệu",
+    occupancy: "Hiện có",
+    of: "trên",
+    kind: "Loại số liệu",
+    unit: "Khu",
+    occupied: "Số người hiện có",
+    capacity: "Sức chứa (nếu thay đổi)",
+    count: "Số người",
+    cohort: "Diện (không bắt buộc)",
+    outcome: "Kết quả (không bắt buộc)",
+    category: "Loại điều trị",
+    referralId: "Mã chuyển tuyến",
+    status: "Trạng thái",
+    destination: "Nơi chuyển đến",
+    urgency: "Mức độ (không bắt buộc)",
+    occurredAt: "Thời điểm",
+    none: "—",
+    send: "Gửi",
+    sending: "Đang gửi…",
+    sent: "Đã gửi",
+    duplicate: "Đã có trên máy chủ (không gửi lại)",
+    queued: "Không có mạng: đã lưu trên máy, sẽ tự gửi khi có mạng",
+    waiting: "chờ gửi",
+    sendNow: "Gửi lại ngay",
+    loadFailed: "Không tải được thông tin cơ sở",
+    offlineShown: "Không có mạng: số liệu hiển thị là lần tải gần nhất",
+    refused: "Máy chủ từ chối",
+  },
+  en: {
+    title: "Enter figures",
+    occupancy: "Occupied",
+    of: "of",
+    kind: "Kind of figure",
+    unit: "Unit",
+    occupied: "People present",
+    capacity: "Capacity (if it changed)",
+    count: "People",
+    cohort: "Cohort (optional)",
+    outcome: "Outcome (optional)",
+    category: "Treatment",
+    referralId: "Referral id",
+    status: "Status",
+    destination: "Destination",
+    urgency: "Urgency (optional)",
+    occurredAt: "When",
+    none: "—",
+    send: "Send",
+    sending: "Sending…",
+    sent: "Sent",
+    duplicate: "Already on the server (not sent twice)",
+    queued: "No network: kept on this phone, sent when the network is back",
+    waiting: "waiting to send",
+    sendNow: "Retry now",
+    loadFailed: "Could not load the facility",
+    offlineShown: "No network: figures shown are from the last load",
+    refused: "Refused by the server",
+  },
+} as const satisfies Record<Lang, Record<string, string>>;
+
+export type EntryText = (typeof ENTRY_TEXT)[Lang];

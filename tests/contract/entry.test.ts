@@ -180,6 +180,16 @@ describe("/entry for a facility's clerk", () => {
     expect((await statusFor(clerk)).units.find((u: { unit_id: string }) => u.unit_id === "female").occupied).toBe(0);
   });
 
+  it("the /entry page is for facility clerks only (the server's page guard)", async () => {
+    const page = (cookie: string | null) => fetch(`${s.url}/entry`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+    const anonymous = await page(null);
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("location")).toBe("/login?next=%2Fentry");
+    expect((await page(clerk)).status).toBe(200);
+    expect((await page(await account("manager"))).status).toBe(403);
+    expect((await page(await account("admin"))).status).toBe(403);
+  });
+
   it("CSRF: a cross-site Origin and a non-JSON body are refused; our own Origin is accepted", async () => {
     const e = admission(REHAB, 1, T0 - MIN, { unit: "medical" });
     const cross = await enter(clerk, e, { origin: "https://evil.example" });

@@ -94,7 +94,8 @@ for (const engine of ENGINES) {
           }),
           { numRuns: 30 },
         );
-      });
+        // Thirty fresh stores on real files: seconds on a quiet machine, more on a busy CI one.
+      }, 60_000);
 
       it("rebuild finds no difference after a random load with referrals, duplicates and conflicts", async () => {
         const referral = fc.record({
@@ -137,7 +138,7 @@ for (const engine of ENGINES) {
           }),
           { numRuns: 30 },
         );
-      });
+      }, 60_000);
     });
 
     describe("rebuild", () => {

@@ -100,6 +100,8 @@ describe("an admin", () => {
     const r = await t().admin.users.invite.mutate({ email: "New.Manager@Example.vn", role: "manager", provinces: ["son-la"], facilityId: null });
     expect(r.email).toBe("new.manager@example.vn");
     expect(r.url).toMatch(/^http:\/\/[^/]+\/invite\/cwi_[A-Za-z0-9_-]{40,}$/);
+    // No CAREWATCH_PUBLIC_URL here: the link names this machine on the port the server really bound.
+    expect(r.url.startsWith(`${s.url}/invite/`)).toBe(true);
     expect(r.expiresAt - Date.now()).toBeGreaterThan(71 * 3_600_000);
     const listed = (await t().admin.users.list.query()).find((u) => u.email === "new.manager@example.vn");
     expect(listed).toMatchObject({ role: "manager", provinces: ["son-la"], hasPassword: false, disabledAt: null });

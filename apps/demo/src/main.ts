@@ -62,7 +62,7 @@ async function main() {
   }
   sim.start();
 
-  const base = config.publicUrl.replace(/\/$/, "").replace(`:${config.port}`, `:${server.port}`);
+  const base = server.publicUrl.replace(/\/$/, "");
   const wall = `${base}/wall?display=${encodeURIComponent((await store.credentials.createDisplay("demo wall", Date.now())).token)}`;
   // The demo's administrator: invited on the first run (through the admin actions, so the audit
   // log shows it), invited again while no password is set, and left alone once it has one.

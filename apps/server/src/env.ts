@@ -49,6 +49,8 @@ export interface Config {
   webDir: string | null;
   allowedOrigins: string[];
   publicUrl: string;
+  /** False when publicUrl is the localhost default (the server then names the port it listens on). */
+  publicUrlGiven: boolean;
   logLevel: string;
   /** CAREWATCH_ENV=development: error responses may carry stack traces. Never by default. */
   dev: boolean;
@@ -152,6 +154,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     publicUrl: e.CAREWATCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrlGiven: e.CAREWATCH_PUBLIC_URL !== undefined,
     logLevel: e.LOG_LEVEL,
     dev: e.CAREWATCH_ENV === "development",
     session: { idleMs, absoluteMs },

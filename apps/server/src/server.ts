@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { Server as HttpServer } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { createAdaptorServer } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { createStore, GroupCommitter, type Store } from "@carewatch/store";
 import { createApp } from "./app.js";
@@ -14,6 +14,8 @@ import { createLoginThrottle } from "./auth/throttle.js";
 
 export interface RunningServer {
   url: string;
+  /** Where people reach it (CAREWATCH_PUBLIC_URL, or this machine on the bound port). */
+  publicUrl: string;
   port: number;
   store: Store;
   hub: Hub;
@@ -44,10 +46,31 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   const fallbackBuildId = `server-${Date.now()}`;
   const buildId = () => readBuildId(config.webDir, fallbackBuildId);
   let accepting = true;
-  const cookie = sessionCookieFor(config.publicUrl);
+  const httpServer = createServer();
+  // Timeouts chosen, not inherited. Node's 5 s keep-alive races clients that reuse an idle
+  // connection just as the server closes it ("other side closed"). Keep idle connections longer
+  // than common client and balancer idle timeouts (60 s for nginx and cloud load balancers), so
+  // the other side closes first; headers must be allowed longer than the keep-alive; and a whole
+  // request (up to 1 MiB of events on a slow provincial link) gets two minutes, so a slow or
+  // stalled body cannot hold a connection forever.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+  httpServer.requestTimeout = 120_000;
+  const startSeq = await store.log.lastSeq();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  // The address people open (invitation and display links, the session cookie's Secure flag):
+  // as configured, or by default this machine on the port actually bound (PORT=0 lets the system choose).
+  const publicUrl = config.publicUrlGiven ? config.publicUrl : url;
+
+  const cookie = sessionCookieFor(publicUrl);
   if (!cookie.secure) {
     log.warn(
-      { public_url: config.publicUrl, cookie: cookie.name },
+      { public_url: publicUrl, cookie: cookie.name },
       "CAREWATCH_PUBLIC_URL is plain http: session cookies are not Secure. This is for localhost development only; serve people over https",
     );
   }
@@ -63,34 +86,19 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
     buildId,
     accepting: () => accepting,
     dev: config.dev,
-    auth: { ...sessionAuth, publicOrigin: new URL(config.publicUrl).origin, throttle: createLoginThrottle() },
+    auth: { ...sessionAuth, publicOrigin: new URL(publicUrl).origin, throttle: createLoginThrottle() },
   });
-  const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
-  // Timeouts chosen, not inherited. Node's 5 s keep-alive races clients that reuse an idle
-  // connection just as the server closes it ("other side closed"). Keep idle connections longer
-  // than common client and balancer idle timeouts (60 s for nginx and cloud load balancers), so
-  // the other side closes first; headers must be allowed longer than the keep-alive; and a whole
-  // request (up to 1 MiB of events on a slow provincial link) gets two minutes, so a slow or
-  // stalled body cannot hold a connection forever.
-  httpServer.keepAliveTimeout = 65_000;
-  httpServer.headersTimeout = 66_000;
-  httpServer.requestTimeout = 120_000;
-  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log, auth: sessionAuth }, await store.log.lastSeq());
+  // Attached in the same turn as the listen callback: no request can arrive before it.
+  httpServer.on("request", getRequestListener(app.fetch));
+  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log, auth: sessionAuth }, startSeq);
   // Security headers on every response, set before anyone answers: Hono's routes and Socket.IO's
   // handshake, polling and errors alike (Socket.IO answers outside Hono).
   // After the hub: Socket.IO moves the listeners it finds behind its own, so this goes in front.
   httpServer.prependListener("request", (_req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   });
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://localhost:${port}`;
   log.info(
-    { url, data: config.dbPath, registry: config.registrySource, facilities: config.registry.facilities.length, seq: await store.log.lastSeq() },
+    { url, public_url: publicUrl, data: config.dbPath, registry: config.registrySource, facilities: config.registry.facilities.length, seq: startSeq },
     "carewatch listening",
   );
 
@@ -110,5 +118,5 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
       log.info("carewatch stopped");
     })());
 
-  return { url, port, store, hub, log, close };
+  return { url, publicUrl, port, store, hub, log, close };
 }

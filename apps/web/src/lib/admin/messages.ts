@@ -1,4 +1,5 @@
 // The admin console's words, Vietnamese first (the language switch is the app's: lang.svelte.ts).
+import { dayStart as domainDayStart } from "@carewatch/domain/client";
 import type { Lang } from "../i18n";
 
 const vi = {
@@ -172,14 +173,10 @@ export function adminMessages(lang: Lang): AdminMessages {
   return lang === "en" ? en : vi;
 }
 
-/** Hà Nội time, to the second: the audit log's and the lists' timestamps. */
-export function fmtStamp(ms: number): string {
-  return new Intl.DateTimeFormat("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "medium" }).format(ms);
-}
+/** The audit log's and the lists' timestamps: HH:mm:ss dd/MM/yyyy in the default zone (the i18n rule). */
+export { fmtClock as fmtStamp } from "../i18n";
 
-/** A date input's value (YYYY-MM-DD, Hà Nội) as the ms of that day's start. */
+/** A date input's value (YYYY-MM-DD) as the start of that day in the default zone (the domain's rule). */
 export function dayStart(day: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const ms = Date.parse(`${day}T00:00:00+07:00`);
-  return Number.isNaN(ms) ? undefined : ms;
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? domainDayStart(day) : undefined;
 }

@@ -7,6 +7,7 @@ import { authRoutes } from "./auth/auth-routes.js";
 import { principalFromCookies, type SessionAuth } from "./auth/principal.js";
 import type { LoginThrottle } from "./auth/throttle.js";
 import { entryRoutes } from "./entry/entry-route.js";
+import { importRoutes } from "./import/import-route.js";
 import { ingestRoute } from "./http/ingest-route.js";
 import { PROBLEMS, problem, problemKind } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
@@ -73,6 +74,8 @@ export function createApp(d: AppDeps) {
   app.route("/auth", authRoutes({ ...sessionAuth, throttle: d.auth.throttle, publicOrigin: d.auth.publicOrigin, log: d.log }));
 
   app.route("/entry", entryRoutes({ store: d.store, committer: d.committer, now: d.now, auth: sessionAuth, publicOrigin: d.auth.publicOrigin }));
+
+  app.route("/import", importRoutes({ store: d.store, committer: d.committer, now: d.now, auth: sessionAuth, publicOrigin: d.auth.publicOrigin }));
 
   const appRouter = createAppRouter({ isDev: d.dev, publicUrl: d.auth.publicOrigin });
   // The adapter's onError sees no Hono context, so the handler is made per request to log with its id.

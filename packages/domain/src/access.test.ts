@@ -63,6 +63,7 @@ describe("mayOpenPage", () => {
     "/invite/cwi_abc": { anonymous: "ok", admin: "ok", manager: "ok", clerk: "ok", display: "ok", key: "ok" },
     "/admin": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
     "/admin/audit": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
+    "/import": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "ok", display: "forbidden", key: "forbidden" },
     "/administrator": { anonymous: "forbidden", admin: "forbidden", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
   };
   for (const [path, row] of Object.entries(expected)) {
@@ -74,6 +75,7 @@ describe("mayOpenPage", () => {
       "/": ["admin", "manager", "facility"],
       "/wall": ["display", "admin", "manager"],
       "/entry": ["facility"],
+      "/import": ["facility", "admin"],
       "/admin": ["admin"],
       "/admin/audit": ["admin"],
       "/login": "public",

@@ -55,6 +55,7 @@ export const PAGES: Readonly<Record<string, readonly Audience[] | "public">> = O
   "/": Object.freeze(["admin", "manager", "facility"] as const),
   "/wall": Object.freeze(["display", "admin", "manager"] as const),
   "/entry": Object.freeze(["facility"] as const),
+  "/import": Object.freeze(["facility", "admin"] as const),
   "/admin": Object.freeze(["admin"] as const),
   "/admin/audit": Object.freeze(["admin"] as const),
   "/login": "public",

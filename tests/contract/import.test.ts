@@ -105,6 +105,8 @@ describe("/import", () => {
     const where = r.json.problems.map((p: { row: number; column: string }) => `${p.row}:${p.column}`);
     expect(where).toEqual(["3:Thời điểm", "4:Số lượng", "5:Loại điều trị", "6:Khu"]);
     expect(r.json.problems[0].message).toMatch(/^"31\/02\/2026 06:00" không phải ngày giờ/);
+    // The domain's own message, after a Vietnamese lead.
+    expect(r.json.problems[2].message).toMatch(/^Giá trị không hợp lệ · /);
     expect(await eventCount()).toBe(before);
     // An import of that file stores nothing either.
     const job = await runImport(clerk, csv);

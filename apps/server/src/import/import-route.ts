@@ -188,7 +188,7 @@ export async function parseRows(cells: Cells, facilityId: string, store: Store, 
         const i = m ? start + Number(m[1]) : start;
         const key = m?.[2] ?? "";
         const col = keys.includes(key as Key) ? header.cells[keys.indexOf(key as Key)]! : (VI_OF[key] ?? key);
-        problems.push({ row: rowOf[i] ?? 0, column: col, message: p.message });
+        problems.push({ row: rowOf[i] ?? 0, column: col, message: `Giá trị không hợp lệ · ${p.message}` });
       }
     }
     await new Promise((r) => setImmediate(r));

@@ -191,6 +191,36 @@ describe("/import", () => {
     expect((await status(REHAB)).units.find((u) => u.unit_id === "voluntary")!.occupied).toBe(voluntary);
   });
 
+  it("an event_id twice in the file with different rows is a conflict; nothing stored", async () => {
+    const before = await eventCount();
+    const csv = [
+      HEAD_VI,
+      "d-1,admission,voluntary,22/11/2026 07:05,,,1,,,,,,,",
+      "d-2,admission,voluntary,22/11/2026 07:06,,,1,,,,,,,",
+      "d-1,admission,voluntary,22/11/2026 07:05,,,2,,,,,,,",
+    ].join("\n");
+    const job = await runImport(clerk, csv);
+    expect(job.result.ok).toBe(false);
+    expect(job.result.problems.map((p: { row: number; column: string }) => `${p.row}:${p.column}`)).toEqual(["4:Mã sự kiện"]);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it("a referral move the store refuses stores nothing of the file", async () => {
+    const before = await eventCount();
+    const csv = [
+      HEAD_VI,
+      ",admission,voluntary,22/11/2026 07:01,,,1,,,,,,,",
+      ",referral,,22/11/2026 07:02,,,,,,,imp-ref-9,transferred,Bệnh viện Đa khoa tỉnh Sơn La,",
+      ",referral,,22/11/2026 07:03,,,,,,,imp-ref-9,cancelled,Bệnh viện Đa khoa tỉnh Sơn La,",
+    ].join("\n");
+    expect((await send("preview", clerk, csv)).json.problems).toEqual([]);
+    const job = await runImport(clerk, csv);
+    expect(job.result.ok).toBe(false);
+    expect(job.result.problems).toEqual([expect.objectContaining({ row: 4, column: "Mã sự kiện" })]);
+    expect(job.result.problems[0].message).toMatch(/^Xung đột: .*cannot be cancelled/);
+    expect(await eventCount()).toBe(before);
+  });
+
   it("a clerk is refused another facility; an admin chooses one", async () => {
     const other = await send(`preview?facility=${SONG_MA}`, clerk, GOOD_CSV);
     expectProblem(other, 403);

@@ -76,6 +76,7 @@ export function createStore(opts: StoreOptions): SqliteStore {
   const credentials = createCredentials(db, registry);
   const reads = createReadModels(db, registry, indexes);
   const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
+  const bodies = db.prepare("SELECT event_id, body FROM events WHERE facility_id = ? AND event_id IN (SELECT value FROM json_each(?))");
   const since = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);
   const watchers = new Set<() => void>();
   let open = true;
@@ -116,6 +117,14 @@ export function createStore(opts: StoreOptions): SqliteStore {
       return outcomes;
     },
     lastSeq: async () => lastSeq.get() as number,
+    async bodiesOf(facilityId, eventIds) {
+      const out = new Map<string, string>();
+      for (let i = 0; i < eventIds.length; i += 1000) {
+        const rows = bodies.all(facilityId, JSON.stringify(eventIds.slice(i, i + 1000))) as { event_id: string; body: string }[];
+        for (const r of rows) out.set(r.event_id, r.body);
+      }
+      return out;
+    },
     readFrom: async (afterSeq, limit) => (since.all(afterSeq, limit) as EventRow[]).map(rowToCommitted),
     watch(onGrown) {
       if (!open) return () => {};

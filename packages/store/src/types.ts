@@ -58,6 +58,11 @@ export interface EventLog {
    */
   append(reqs: readonly AppendRequest[]): Promise<AppendOutcome[]>;
   lastSeq(): Promise<number>;
+  /**
+   * The stored bodies (`canonicalEvent`) of those of `eventIds` already in `facilityId`'s log, by
+   * event_id: lets a caller find an id reused with a different body before it appends.
+   */
+  bodiesOf(facilityId: string, eventIds: readonly string[]): Promise<Map<string, string>>;
   /** Committed events with seq > `afterSeq`, ascending, at most `limit`. */
   readFrom(afterSeq: number, limit: number): Promise<CommittedEvent[]>;
   /**

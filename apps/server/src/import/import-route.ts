@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { Hono, type Context } from "hono";
 import { parse as parseCsv } from "csv-parse";
 import ExcelJS from "exceljs";
-import { validateBody, zoneOffsetMs, toZonedIso, type AcceptedEvent, type UserPrincipal } from "@carewatch/domain";
+import { canonicalEvent, validateBody, zoneOffsetMs, toZonedIso, type AcceptedEvent, type UserPrincipal } from "@carewatch/domain";
 import type { GroupCommitter, Store } from "@carewatch/store";
 import { sameOrigin } from "../auth/csrf.js";
 import { principalFromCookies, type SessionAuth } from "../auth/principal.js";
@@ -62,7 +62,11 @@ type Cells = { row: number; cells: string[] }[];
 
 async function csvCells(body: Buffer): Promise<Cells> {
   const out: Cells = [];
-  const parser = Readable.from([body]).pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false, info: true }));
+  // Fed in 64 KiB slices so the parser yields between them (one buffer would parse in one go).
+  const slices = function* () {
+    for (let i = 0; i < body.length; i += 65536) yield body.subarray(i, i + 65536);
+  };
+  const parser = Readable.from(slices()).pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false, info: true }));
   for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     out.push({ row: rec.info.lines, cells: rec.record });
   }
@@ -144,7 +148,9 @@ export async function parseRows(cells: Cells, facilityId: string, store: Store, 
     const i = keys.indexOf(key as Key);
     return i < 0 ? key : (header.cells[i] ?? key);
   };
-  for (const r of cells.slice(1)) {
+  for (const [n, r] of cells.entries()) {
+    if (n === 0) continue;
+    if (n % CHUNK === 0) await new Promise((res) => setImmediate(res));
     if (r.cells.every((c) => c.trim() === "")) continue;
     const e: Record<string, unknown> = { facility_id: facilityId };
     let bad = false;
@@ -200,7 +206,7 @@ export async function parseRows(cells: Cells, facilityId: string, store: Store, 
 interface Job {
   id: string;
   owner: string;
-  /** checking: rows validated so far (`done`); storing: the one append; done: `result` holds the answer. */
+  /** checking: `done` rows validated; storing: `done` rows appended; done: `result` holds the answer. */
   state: "checking" | "storing" | "done";
   done: number;
   total: number;
@@ -221,12 +227,13 @@ const NOT_ALLOWED = "Chỉ tài khoản cơ sở hoặc quản trị mới nhậ
  * - `POST /import/preview`: counts by type and every problem by row and column; stores nothing.
  * - `POST /import/jobs`: starts the import; `GET /import/jobs/:id` its progress and result.
  *
- * Guarantee: all or nothing. Every row is validated first (any problem → nothing stored); then the
- * whole file goes to the same group committer as ONE append request, which the store commits in
- * one transaction or not at all (a conflicting row — an event_id already stored with a different
- * body, a refused referral move — is reported and nothing is stored). The price: that one
- * transaction holds the writer for its duration (the live board's other writes wait behind it).
- * Chunked appends with a conflict pre-check would need a dry-run port in the store (not built).
+ * Guarantee: all or nothing, as far as this process can know. Every row is validated first (any
+ * problem → nothing stored); then every event_id is checked against the log and the file (one
+ * reused with a different body → reported, nothing stored); then referral rows (the only ones the
+ * store may still refuse) go as one request, and the rest in chunks of 1,000 through the same
+ * group committer, so the live board is not held behind one long transaction. Only a concurrent
+ * post of the same event_id with another body, between the check and its chunk, can leave the
+ * earlier chunks stored; the result then says so.
  */
 export function importRoutes(d: ImportRouteDeps) {
   const app = new Hono<{ Variables: { user: User } }>();
@@ -344,20 +351,68 @@ export function importRoutes(d: ImportRouteDeps) {
           job.done = Math.min(parsed.rows, s + CHUNK);
           await new Promise((r) => setImmediate(r));
         }
-        job.state = "storing";
-        const outcome = await d.committer.submit({ facilityId, events: accepted, receivedAt: now });
-        if (!outcome.ok) {
-          job.result = {
-            ok: false,
-            rows: parsed.rows,
-            problems: outcome.conflicts.map((x) => ({
-              row: parsed.rowOf[x.index] ?? 0,
-              column: VI_OF.event_id,
-              message: `Xung đột: ${x.message} · Conflict: ${x.message}`,
-            })),
-          };
+        // Conflicts first, before anything is stored: an event_id already in the log (or twice in
+        // the file) with a different body.
+        const conflicts: RowProblem[] = [];
+        const conflict = (i: number, message: string) =>
+          conflicts.push({ row: parsed.rowOf[i] ?? 0, column: VI_OF.event_id!, message: `Xung đột: ${message} · Conflict: ${message}` });
+        const bodies = accepted.map((a) => canonicalEvent(a.event));
+        const stored = new Map<string, string>();
+        for (let s = 0; s < accepted.length; s += CHUNK) {
+          const ids = accepted.slice(s, s + CHUNK).map((a) => a.event.event_id);
+          for (const [id, body] of await d.store.log.bodiesOf(facilityId, ids)) stored.set(id, body);
+          await new Promise((r) => setImmediate(r));
+        }
+        const seen = new Map<string, string>();
+        accepted.forEach((a, i) => {
+          const id = a.event.event_id;
+          const before = stored.get(id) ?? seen.get(id);
+          if (before !== undefined && before !== bodies[i]) conflict(i, "event_id already used with a different body");
+          if (!seen.has(id)) seen.set(id, bodies[i]!);
+        });
+        if (conflicts.length) {
+          job.result = { ok: false, rows: parsed.rows, problems: conflicts };
           return;
         }
+        // Then the append. Referral rows are the only ones the store may still refuse (a move their
+        // referral cannot make): they go first, as one request, so such a refusal stores nothing.
+        // The rest cannot conflict any more and go in chunks of 1,000, each its own request to the
+        // group committer, so the live board's posts commit between them. The one gap: a sender
+        // posting one of these event_ids with a different body between the check above and its
+        // chunk; that chunk is refused and reported, and the chunks before it stay stored.
+        job.state = "storing";
+        job.done = 0;
+        const order = [...accepted.keys()].sort((x, y) => Number(accepted[y]!.event.type === "referral") - Number(accepted[x]!.event.type === "referral"));
+        const referrals = order.filter((i) => accepted[i]!.event.type === "referral").length;
+        const groups: number[][] = referrals ? [order.slice(0, referrals)] : [];
+        for (let s = referrals; s < order.length; s += CHUNK) groups.push(order.slice(s, s + CHUNK));
+        let acceptedCount = 0;
+        let duplicates = 0;
+        for (const [g, idx] of groups.entries()) {
+          const outcome = await d.committer.submit({ facilityId, events: idx.map((i) => accepted[i]!), receivedAt: now });
+          if (!outcome.ok) {
+            const storedNote = g === 0 ? "" : ` ${job.done} dòng trước đó đã được lưu · ${job.done} earlier rows were stored`;
+            job.result = {
+              ok: false,
+              rows: parsed.rows,
+              accepted: acceptedCount,
+              duplicates,
+              problems: outcome.conflicts.map((x) => {
+                const i = idx[x.index]!;
+                return {
+                  row: parsed.rowOf[i] ?? 0,
+                  column: VI_OF.event_id!,
+                  message: `Xung đột: ${x.message} · Conflict: ${x.message}.${storedNote}`,
+                };
+              }),
+            };
+            return;
+          }
+          acceptedCount += outcome.accepted;
+          duplicates += outcome.duplicates;
+          job.done += idx.length;
+        }
+        const outcome = { accepted: acceptedCount, duplicates };
         await d.store.audit.record({
           at: d.now(),
           actor: { kind: "user", id: user.userId, email: user.email },

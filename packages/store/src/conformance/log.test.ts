@@ -1,4 +1,4 @@
-import { TICKER_LENGTH } from "@carewatch/domain";
+import { canonicalEvent, TICKER_LENGTH } from "@carewatch/domain";
 import { describe, expect, it, vi } from "vitest";
 import { append, ev, iso, NO_UNITS, req, T0, WITH_UNITS } from "../test-helpers.js";
 import type { AppendRequest } from "../types.js";
@@ -9,6 +9,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const engine of ENGINES) {
   describe(engine.name, () => {
+    describe("log.bodiesOf", () => {
+      it("gives the stored canonical body of each known event_id of a facility, none for others", async () => {
+        const { store } = engine.create();
+        const a = ev({ event_id: "a", type: "admission", occurred_at: iso(T0) });
+        await append(store, req([a]));
+        const ids = ["a", "missing", ...Array.from({ length: 1500 }, (_, i) => `x-${i}`)];
+        const found = await store.log.bodiesOf(NO_UNITS, ids);
+        expect([...found.keys()]).toEqual(["a"]);
+        expect(found.get("a")).toBe(canonicalEvent(a.event));
+        expect((await store.log.bodiesOf(WITH_UNITS, ["a"])).size).toBe(0);
+      });
+    });
+
     describe("log.readFrom", () => {
       it("gives committed events in ascending seq, as committed", async () => {
         const { store } = engine.create();

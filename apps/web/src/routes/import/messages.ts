@@ -26,7 +26,7 @@ export const IMPORT_TEXT = {
     import: "Nhập",
     importing: "Đang nhập…",
     progressChecking: (d: number, t: number) => `Đang kiểm tra ${d.toLocaleString("vi-VN")}/${t.toLocaleString("vi-VN")} dòng`,
-    progressStoring: "Đang lưu vào sổ sự kiện…",
+    progressStoring: (d: number, t: number) => `Đang lưu ${d.toLocaleString("vi-VN")}/${t.toLocaleString("vi-VN")} dòng`,
     progressDone: "Hoàn tất.",
     done: (a: number, d: number) => `✓ Đã nhập: ${a.toLocaleString("vi-VN")} sự kiện mới, ${d.toLocaleString("vi-VN")} trùng (đã có, không lưu thêm).`,
     failed: "⚠ Không nhập được. Không có gì được lưu.",
@@ -59,7 +59,7 @@ export const IMPORT_TEXT = {
     import: "Import",
     importing: "Importing…",
     progressChecking: (d: number, t: number) => `Checking ${d.toLocaleString("en")}/${t.toLocaleString("en")} rows`,
-    progressStoring: "Storing in the event log…",
+    progressStoring: (d: number, t: number) => `Storing ${d.toLocaleString("en")}/${t.toLocaleString("en")} rows`,
     progressDone: "Finished.",
     done: (a: number, d: number) =>
       `✓ Imported: ${a.toLocaleString("en")} new event(s), ${d.toLocaleString("en")} duplicate(s) (already stored, nothing added).`,

@@ -109,9 +109,11 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
       accepting = false;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
+      // Started before the hub closes: Socket.IO's close waits for the HTTP server's, which waits
+      // for every connection, so a browser's busy keep-alive connection could otherwise hold both.
+      const force = setTimeout(() => httpServer.closeAllConnections(), 5_000);
       await committer.drain();
       await hub.close();
-      const force = setTimeout(() => httpServer.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(force);
       await store.close();

@@ -108,13 +108,17 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
       // Stop taking requests, let in-flight ones finish and commit, then close cleanly.
       accepting = false;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // Keep-alive connections that go idle later (a long-poll the hub ends, a request that
+      // finishes) would otherwise stay open for the 65 s keep-alive: close them as they idle, and
+      // force the rest after 5 s. Both start before the hub closes, because Socket.IO's close
+      // waits for the HTTP server's, which waits for every connection.
       httpServer.closeIdleConnections();
-      // Started before the hub closes: Socket.IO's close waits for the HTTP server's, which waits
-      // for every connection, so a browser's busy keep-alive connection could otherwise hold both.
+      const idle = setInterval(() => httpServer.closeIdleConnections(), 100);
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000);
       await committer.drain();
       await hub.close();
       await closed;
+      clearInterval(idle);
       clearTimeout(force);
       await store.close();
       log.info("carewatch stopped");

@@ -4,7 +4,7 @@ import pino from "pino";
 import { createStore } from "@carewatch/store";
 import { loadRegistry, parseConfig } from "@carewatch/server";
 import { expectProblem, makeClock, MIN } from "../support/contract-helpers.js";
-import { authPost, connectOutcome, cookieFrom, createAccount, cwWithInput, login, me, socketWithCookie, STRONG_PASSWORD } from "../support/accounts.js";
+import { authPost, connectOutcome, cookieFrom, createAccount, login, me, socketWithCookie, STRONG_PASSWORD } from "../support/accounts.js";
 import { cw, startTestServer, tempDataDir, type TestServer } from "../support/server.js";
 
 /** Issue 7, accounts and sessions: login, me, logout (here and everywhere), CSRF, throttling, cookies, invitations, disabling. */
@@ -243,16 +243,18 @@ describe("cw users and cw displays", () => {
     expect(invited.status, invited.stderr).toBe(0);
     expect(invited.stdout.trim()).toMatch(/^https:\/\/board\.example\.vn\/invite\/cwi_[A-Za-z0-9_-]{40,}$/);
 
-    const weak = await cwWithInput(
+    const weak = await cw(
       dataDir,
       ["users", "create", "clerk@example.vn", "--role", "facility", "--facility", "sl-psychiatric", "--password-stdin"],
+      {},
       "password1\n",
     );
     expect(weak.status).toBe(2);
     expect(weak.stderr).toMatch(/Mật khẩu/);
-    const clerk = await cwWithInput(
+    const clerk = await cw(
       dataDir,
       ["users", "create", "clerk@example.vn", "--role", "facility", "--facility", "sl-psychiatric", "--password-stdin"],
+      {},
       `${STRONG_PASSWORD}\n`,
     );
     expect(clerk.status, clerk.stderr).toBe(0);

@@ -1,10 +1,8 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, Role, ServerToClientEvents } from "@carewatch/domain";
 import { hashPassword, type AppRouter } from "@carewatch/server";
-import { readResponse, ROOT, type RunResult, type TestServer } from "./server.js";
+import { readResponse, type TestServer } from "./server.js";
 
 /**
  * Accounts for tests: users made through the store (the CLI and the invitation page are
@@ -84,23 +82,5 @@ export function connectOutcome(socket: Socket): Promise<"connected" | string> {
   return new Promise((resolve) => {
     socket.once("connect", () => resolve("connected"));
     socket.once("connect_error", (e) => resolve(e.message));
-  });
-}
-
-/** Run `cw` with `input` on stdin (for --password-stdin). */
-export function cwWithInput(dataDir: string, args: string[], input: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
   });
 }

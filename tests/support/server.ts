@@ -87,21 +87,26 @@ export interface RunResult {
  * test that talks HTTP: a blocked loop lets keep-alive connections idle past the server's
  * timeout unnoticed, and the next request meets a closed socket).
  */
-export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: opts.cwd ?? ROOT,
+      env: opts.env ?? process.env,
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.once("error", reject);
     child.once("close", (status) => resolve({ status, stdout, stderr }));
   });
 }
 
-/** Run the `cw` CLI as an administrator would (`pnpm --silent cw …` runs this same file). */
-export function cw(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return run(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], { env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...env } });
+/** Run the `cw` CLI as an administrator would (`pnpm --silent cw …` runs this same file); `input` goes to its stdin. */
+export function cw(dataDir: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<RunResult> {
+  return run(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], { env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...env }, input });
 }
 
 /** POST JSON to the Facility API. */

@@ -78,6 +78,10 @@ describe("mayOpenPage", () => {
       "/import": ["facility", "admin"],
       "/admin": ["admin"],
       "/admin/audit": ["admin"],
+      "/facilities": ["admin", "manager", "facility"],
+      "/referrals": ["admin", "manager"],
+      "/targets": ["admin", "manager"],
+      "/reports": ["admin", "manager"],
       "/login": "public",
       "/invite": "public",
     });

@@ -58,6 +58,11 @@ export const PAGES: Readonly<Record<string, readonly Audience[] | "public">> = O
   "/import": Object.freeze(["facility", "admin"] as const),
   "/admin": Object.freeze(["admin"] as const),
   "/admin/audit": Object.freeze(["admin"] as const),
+  // A facility's page: the server also checks mayReadFacility for the <id> in the path.
+  "/facilities": Object.freeze(["admin", "manager", "facility"] as const),
+  "/referrals": Object.freeze(["admin", "manager"] as const),
+  "/targets": Object.freeze(["admin", "manager"] as const),
+  "/reports": Object.freeze(["admin", "manager"] as const),
   "/login": "public",
   "/invite": "public",
 });

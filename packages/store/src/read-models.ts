@@ -15,7 +15,8 @@ import {
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, rowToTicker, type EventRow } from "./event-rows.js";
 import { movementFollower, type MovementIndexes } from "./movement-indexes.js";
-import { ledgerKey, rowToLedger, unitColumn, type UnitStateRow } from "./projections.js";
+import { createOccupiedAt } from "./occupied-at.js";
+import { rowToLedger, type UnitStateRow } from "./projections.js";
 import type { ReadModels } from "./types.js";
 
 /**
@@ -33,13 +34,10 @@ export function createReadModels(db: Database.Database, registry: Registry, inde
     latest: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`),
     latestSince: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq DESC LIMIT ?`),
     touched: db.prepare("SELECT DISTINCT facility_id FROM events WHERE seq > ?").pluck(),
-    // The latest census at or before an instant (index events_census); same instant: greater event_id.
-    censusAt: db.prepare(`SELECT occurred_at_ms AS at, json_extract(body, '$.occupied') AS occupied FROM events
-        WHERE facility_id = ? AND unit IS ? AND type = 'census' AND occurred_at_ms <= ?
-        ORDER BY occurred_at_ms DESC, event_id DESC LIMIT 1`),
   };
   // A store that only reads (another process's commits) brings its indexes up to the log first.
   const catchUp = movementFollower(db, indexes);
+  const occupiedAt = createOccupiedAt(db, indexes);
   const snapshot = <A extends unknown[], R>(fn: (...args: A) => R) => {
     const tx = db.transaction(fn);
     return async (...args: A): Promise<R> => tx(...args);
@@ -73,20 +71,6 @@ export function createReadModels(db: Database.Database, registry: Registry, inde
     });
   }
 
-  /**
-   * Occupied of one unit at each instant: the latest census at or before it plus the net of the
-   * movements after that census up to the instant, from the unit's movement index — bounded
-   * work per instant however long the history (a trend shows occupied, not the flag).
-   */
-  function unitOccupiedAt(f: Facility, key: string, instants: readonly number[]): number[] {
-    const movements = indexes.get(f.id, key);
-    return instants.map((t) => {
-      const census = q.censusAt.get(f.id, unitColumn(key), t) as { at: number; occupied: number } | undefined;
-      const from = census?.at ?? Number.NEGATIVE_INFINITY;
-      return Math.max(0, (census?.occupied ?? 0) + movements.spanBetween(from, t).sum);
-    });
-  }
-
   const ticker = (limit: number) => (q.latest.all(limit) as EventRow[]).map(rowToTicker);
 
   return {
@@ -115,10 +99,8 @@ export function createReadModels(db: Database.Database, registry: Registry, inde
         end = hourStart(end - 1, f.timeZone);
       }
       const instants = [...ends, now];
-      const keys = f.units.length > 0 ? f.units.map((u) => u.id) : [ledgerKey(undefined)];
-      const sums = instants.map(() => 0);
-      for (const key of keys) unitOccupiedAt(f, key, instants).forEach((n, i) => (sums[i] = (sums[i] ?? 0) + n));
-      return instants.map((t, i) => ({ t, occupied: sums[i] ?? 0 }));
+      const occupied = occupiedAt(f, instants);
+      return instants.map((t, i) => ({ t, occupied: occupied[i] ?? 0 }));
     }),
 
     changesSince: snapshot((seq: number, now: number, maxEvents: number = 5000) => {

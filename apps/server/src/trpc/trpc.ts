@@ -31,6 +31,24 @@ export function createTrpc(opts: { isDev: boolean }) {
       if (!mayWatchBoard(principal)) throw new TRPCError({ code: "FORBIDDEN", message: "this account may not read the board" });
       return next({ ctx: { ...ctx, principal, scope: scopeOf(principal, ctx.store.registry) } });
     }),
+    /**
+     * A logged-in person's reads of facility figures (history, as of, referrals): admin,
+     * manager or a facility's clerk, each seeing only the facilities `scope` holds.
+     */
+    personProcedure: t.procedure.use(({ ctx, next }) => {
+      const principal = ctx.principal;
+      if (principal === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "Chưa đăng nhập. / Not logged in." });
+      if (principal.kind !== "user") throw new TRPCError({ code: "FORBIDDEN", message: "Chỉ người dùng đăng nhập. / Only a logged-in person may do this." });
+      return next({ ctx: { ...ctx, principal, scope: scopeOf(principal, ctx.store.registry) } });
+    }),
+    /** The managers' pages (overview, referrals, targets, reports): admin or manager, within their provinces. */
+    managerProcedure: t.procedure.use(({ ctx, next }) => {
+      const principal = ctx.principal;
+      if (principal === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "Chưa đăng nhập. / Not logged in." });
+      if (principal.kind !== "user" || (principal.role !== "admin" && principal.role !== "manager"))
+        throw new TRPCError({ code: "FORBIDDEN", message: "Chỉ quản lý hoặc quản trị viên. / Only a manager or an administrator may do this." });
+      return next({ ctx: { ...ctx, principal, scope: scopeOf(principal, ctx.store.registry) } });
+    }),
     /** The admin console: a logged-in person with role admin, nobody else (not a display, not a key). */
     adminProcedure: t.procedure.use(({ ctx, next }) => {
       const principal = ctx.principal;

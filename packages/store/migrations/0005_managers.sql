@@ -16,3 +16,26 @@ CREATE TABLE registry_versions (
   created_at     INTEGER NOT NULL,
   created_by     TEXT    NOT NULL      -- "seed", a user's email, or "cw"
 );
+
+-- ── History and as of (issue 8) ───────────────────────────────────────────────────────────
+-- A projection (rebuilt by `rebuild`): every real move of every referral, one row per move, so
+-- a referral's timeline and the referrals open at a past instant are read without the log. A
+-- repeated status changes nothing (domain referralMove) and adds no row.
+CREATE TABLE referral_steps (
+  facility_id TEXT    NOT NULL,
+  referral_id TEXT    NOT NULL,
+  status      TEXT    NOT NULL,
+  destination TEXT    NOT NULL,
+  urgency     TEXT,               -- as sent with this move (NULL when the move did not say)
+  at          INTEGER NOT NULL,   -- occurred_at_ms of the move
+  event_id    TEXT    NOT NULL,
+  seq         INTEGER NOT NULL,
+  PRIMARY KEY (facility_id, referral_id, at, event_id)
+);
+-- The events behind a chart point, and exact counts within a partial hour (as of). This costs a
+-- random page write per late (out-of-order) event, the price 0002 avoided for movements; it is
+-- accepted for these reads, and the ingest benchmark measures it.
+CREATE INDEX events_facility_time ON events (facility_id, occurred_at_ms);
+-- referral_steps is new: replay the log into it (as 0002 does; cleared by the replay).
+INSERT INTO store_meta (key, value) VALUES ('projections_need_rebuild', '0005')
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value;

@@ -27,6 +27,8 @@ export interface ProjectionTables {
   referrals: string;
   rollupHourly: string;
   rollupDaily: string;
+  /** Every real move of every referral (issue 8: timelines, open referrals as of an instant). */
+  referralSteps: string;
 }
 
 export const LIVE_TABLES: ProjectionTables = {
@@ -35,6 +37,7 @@ export const LIVE_TABLES: ProjectionTables = {
   referrals: "referrals",
   rollupHourly: "rollup_hourly",
   rollupDaily: "rollup_daily",
+  referralSteps: "referral_steps",
 };
 
 /** A row of `unit_state`. */
@@ -130,6 +133,10 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
         status = excluded.status, destination = excluded.destination,
         urgency = COALESCE(excluded.urgency, urgency),
         updated_at = excluded.updated_at, updated_seq = excluded.updated_seq`);
+  // Like referrals, a step is written at once, inside the request's savepoint.
+  const putStep = db.prepare(`INSERT INTO ${t.referralSteps}
+      (facility_id, referral_id, status, destination, urgency, at, event_id, seq)
+      VALUES (@facility_id, @referral_id, @status, @destination, @urgency, @at, @event_id, @seq)`);
   const addHourly = db.prepare(`INSERT INTO ${t.rollupHourly} (facility_id, hour_start_ms, metric, value) VALUES (?, ?, ?, ?)
       ON CONFLICT (facility_id, hour_start_ms, metric) DO UPDATE SET value = value + excluded.value`);
   const addDaily = db.prepare(`INSERT INTO ${t.rollupDaily} (facility_id, day, metric, value) VALUES (?, ?, ?, ?)
@@ -210,7 +217,7 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
         const move = referralMove(getReferral.get(e.facilityId, ev.referral_id) as ReferralStatus | undefined, ev.status);
         if (!move.ok) return { ok: false, reason: move.reason };
         if (move.changed) {
-          putReferral.run({
+          const row = {
             facility_id: e.facilityId,
             referral_id: ev.referral_id,
             status: ev.status,
@@ -218,7 +225,9 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
             urgency: ev.urgency ?? null,
             at: e.occurredAtMs,
             seq: e.seq,
-          });
+          };
+          putReferral.run(row);
+          putStep.run({ ...row, event_id: ev.event_id });
           // Only real moves are counted; a repeated status "changes nothing" (domain).
           rollup(e, `referral:${ev.status}`, 1);
         }

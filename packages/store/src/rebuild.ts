@@ -12,6 +12,7 @@ const KEYS: Record<keyof ProjectionTables, string[]> = {
   referrals: ["facility_id", "referral_id"],
   rollupHourly: ["facility_id", "hour_start_ms", "metric"],
   rollupDaily: ["facility_id", "day", "metric"],
+  referralSteps: ["facility_id", "referral_id", "at", "event_id"],
 };
 
 const PAGE = 1000;

@@ -6,6 +6,7 @@ import { createCredentials } from "./credentials.js";
 import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
 import { migrate } from "./migrate.js";
 import { MovementIndexes, movementFollower } from "./movement-indexes.js";
+import { createHistoryReads } from "./history.js";
 import { createReadModels } from "./read-models.js";
 import { rebuild } from "./rebuild.js";
 import type { EventLog, Store } from "./types.js";
@@ -74,7 +75,8 @@ export function createStore(opts: StoreOptions): SqliteStore {
 
   const appender = createAppender(db, registry, indexes);
   const credentials = createCredentials(db, registry);
-  const reads = createReadModels(db, registry, indexes);
+  // The live read models, plus the reads of the past (issue 8, history.ts).
+  const reads = { ...createReadModels(db, registry, indexes), ...createHistoryReads(db, registry, indexes) };
   const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
   const bodies = db.prepare("SELECT event_id, body FROM events WHERE facility_id = ? AND event_id IN (SELECT value FROM json_each(?))");
   const since = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);

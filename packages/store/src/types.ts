@@ -3,6 +3,8 @@ import type {
   DisplayPrincipal,
   FacilityKeyPrincipal,
   FacilityStatus,
+  ReferralStatus,
+  REFERRAL_URGENCIES,
   Registry,
   Role,
   TickerLine,
@@ -95,6 +97,38 @@ export interface ReadModels {
   /** Null when `seq` is too far behind to patch, or ahead of the log (the client should take a snapshot). */
   changesSince(seq: number, now: number, maxEvents?: number): Promise<ChangesSince | null>;
   countEvents(): Promise<number>;
+}
+
+/** Reads of the past (issue 8), from projections, rollups and the movement indexes; one snapshot per answer. */
+export interface PastReads {
+  /** Referral moves, ordered by facility, referral, at, event_id. */
+  referralSteps(filter: ReferralStepFilter): Promise<ReferralStep[]>;
+}
+
+export type ReferralUrgency = (typeof REFERRAL_URGENCIES)[number];
+
+/** One real move of a referral (a repeated status is not one), from the `referral_steps` projection. */
+export interface ReferralStep {
+  facilityId: string;
+  referralId: string;
+  status: ReferralStatus;
+  destination: string;
+  /** As sent with this move; null when the move did not say (the referral keeps an earlier one). */
+  urgency: ReferralUrgency | null;
+  /** occurred_at of the move (ms). */
+  at: number;
+  eventId: string;
+  seq: number;
+}
+
+export interface ReferralStepFilter {
+  /** Only these facilities (an empty list matches none); every facility when absent. */
+  facilityIds?: string[];
+  /** at >= from (ms). */
+  from?: number;
+  /** at < to (ms). */
+  to?: number;
+  referralId?: string;
 }
 
 export interface KeyInfo {
@@ -250,7 +284,7 @@ export interface Store {
   readonly engine: string;
   readonly registry: Registry;
   readonly log: EventLog;
-  readonly reads: ReadModels;
+  readonly reads: ReadModels & PastReads;
   readonly credentials: Credentials;
   readonly audit: Audit;
   /** Recompute every projection from the log, report differences, and keep the recomputed ones. */

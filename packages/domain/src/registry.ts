@@ -71,7 +71,12 @@ export interface Facility {
   thresholds: Thresholds;
 }
 
+/** A registry document as given (the JSON RegistrySchema validates, extra fields kept): what the store versions. */
+export type RegistryDocument = z.input<typeof RegistrySchema> & Record<string, unknown>;
+
 export interface Registry {
+  /** The document this registry was parsed from, unchanged: edits apply to it (registry-edit.ts). */
+  document: RegistryDocument;
   timeZone: string;
   provinces: { id: string; name: string }[];
   facilities: Facility[];
@@ -128,6 +133,7 @@ export function parseRegistry(doc: unknown): RegistryResult {
   return {
     ok: true,
     registry: {
+      document: doc as RegistryDocument,
       timeZone: r.time_zone,
       provinces: r.provinces.map((p) => ({ id: p.id, name: p.name })),
       facilities,

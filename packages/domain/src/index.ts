@@ -16,3 +16,4 @@ export * from "./live-protocol.js";
 export * from "./principal.js";
 export * from "./access.js";
 export * from "./admin-schemas.js";
+export * from "./registry-edit.js";

@@ -18,9 +18,10 @@ CREATE TABLE registry_versions (
 );
 
 -- ── History and as of (issue 8) ───────────────────────────────────────────────────────────
--- A projection (rebuilt by `rebuild`): every real move of every referral, one row per move, so
--- a referral's timeline and the referrals open at a past instant are read without the log. A
--- repeated status changes nothing (domain referralMove) and adds no row.
+-- A projection (rebuilt by `rebuild`): every stored referral event, one row each, so a referral's
+-- timeline and the referrals open at a past instant are read without the log. A repeated status
+-- changes nothing now (domain referralMove) and is kept with moved = 0: as of an earlier instant
+-- it can be the referral's first event (the status then is that of its latest-seq event).
 CREATE TABLE referral_steps (
   facility_id TEXT    NOT NULL,
   referral_id TEXT    NOT NULL,
@@ -30,6 +31,7 @@ CREATE TABLE referral_steps (
   at          INTEGER NOT NULL,   -- occurred_at_ms of the move
   event_id    TEXT    NOT NULL,
   seq         INTEGER NOT NULL,
+  moved       INTEGER NOT NULL,   -- 1: a real move; 0: the same status again
   PRIMARY KEY (facility_id, referral_id, at, event_id)
 );
 -- The events behind a chart point, and exact counts within a partial hour (as of). This costs a

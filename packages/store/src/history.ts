@@ -36,7 +36,7 @@ export function createHistoryReads(db: Database.Database, _registry: Registry, _
     steps: db.prepare(`SELECT facility_id, referral_id, status, destination, urgency, at, event_id, seq FROM referral_steps
         WHERE (@facilities IS NULL OR facility_id IN (SELECT value FROM json_each(@facilities)))
           AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to)
-          AND (@referral IS NULL OR referral_id = @referral)
+          AND (@referral IS NULL OR referral_id = @referral) AND moved = 1
         ORDER BY facility_id, referral_id, at, event_id`),
   };
   const snapshot = <A extends unknown[], R>(fn: (...args: A) => R) => {

@@ -135,8 +135,8 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
         updated_at = excluded.updated_at, updated_seq = excluded.updated_seq`);
   // Like referrals, a step is written at once, inside the request's savepoint.
   const putStep = db.prepare(`INSERT INTO ${t.referralSteps}
-      (facility_id, referral_id, status, destination, urgency, at, event_id, seq)
-      VALUES (@facility_id, @referral_id, @status, @destination, @urgency, @at, @event_id, @seq)`);
+      (facility_id, referral_id, status, destination, urgency, at, event_id, seq, moved)
+      VALUES (@facility_id, @referral_id, @status, @destination, @urgency, @at, @event_id, @seq, @moved)`);
   const addHourly = db.prepare(`INSERT INTO ${t.rollupHourly} (facility_id, hour_start_ms, metric, value) VALUES (?, ?, ?, ?)
       ON CONFLICT (facility_id, hour_start_ms, metric) DO UPDATE SET value = value + excluded.value`);
   const addDaily = db.prepare(`INSERT INTO ${t.rollupDaily} (facility_id, day, metric, value) VALUES (?, ?, ?, ?)
@@ -216,18 +216,18 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
       if (ev.type === "referral") {
         const move = referralMove(getReferral.get(e.facilityId, ev.referral_id) as ReferralStatus | undefined, ev.status);
         if (!move.ok) return { ok: false, reason: move.reason };
+        const row = {
+          facility_id: e.facilityId,
+          referral_id: ev.referral_id,
+          status: ev.status,
+          destination: ev.destination,
+          urgency: ev.urgency ?? null,
+          at: e.occurredAtMs,
+          seq: e.seq,
+        };
+        putStep.run({ ...row, event_id: ev.event_id, moved: move.changed ? 1 : 0 });
         if (move.changed) {
-          const row = {
-            facility_id: e.facilityId,
-            referral_id: ev.referral_id,
-            status: ev.status,
-            destination: ev.destination,
-            urgency: ev.urgency ?? null,
-            at: e.occurredAtMs,
-            seq: e.seq,
-          };
           putReferral.run(row);
-          putStep.run({ ...row, event_id: ev.event_id });
           // Only real moves are counted; a repeated status "changes nothing" (domain).
           rollup(e, `referral:${ev.status}`, 1);
         }

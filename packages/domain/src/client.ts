@@ -8,3 +8,5 @@ export * from "./time.js";
 export * from "./principal.js";
 export * from "./access.js";
 export * from "./event-enums.js";
+export * from "./referral-timeline.js";
+export * from "./targets-pace.js";

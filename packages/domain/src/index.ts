@@ -17,3 +17,8 @@ export * from "./principal.js";
 export * from "./access.js";
 export * from "./admin-schemas.js";
 export * from "./registry-edit.js";
+export * from "./referral-timeline.js";
+export * from "./referral-timeline-schemas.js";
+export * from "./targets.js";
+export * from "./targets-pace.js";
+export * from "./targets-demo.js";

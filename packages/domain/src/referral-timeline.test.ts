@@ -111,7 +111,11 @@ describe("referralTimeline — hand-checked", () => {
   });
 
   it("urgency: the latest given; a move without one keeps it; never given → routine's threshold", () => {
-    const kept = referralTimeline(KEY, [step("requested", T0, { urgency: "routine" }), step("accepted", T0 + MIN, { urgency: "urgent" }), step("transferred", T0 + 2 * MIN)], T0);
+    const kept = referralTimeline(
+      KEY,
+      [step("requested", T0, { urgency: "routine" }), step("accepted", T0 + MIN, { urgency: "urgent" }), step("transferred", T0 + 2 * MIN)],
+      T0,
+    );
     expect(kept.urgency).toBe("urgent");
     const none = referralTimeline(KEY, [step("requested", T0)], T0 + 7 * DAY + 1);
     expect(none).toMatchObject({ urgency: null, thresholdMs: 7 * DAY, overdue: true });
@@ -177,7 +181,11 @@ describe("referralTimeline — properties", () => {
 
 describe("countReferrals", () => {
   const tl = (facilityId: string, destination: string, steps: ReferralStepInput[], now: number) =>
-    referralTimeline({ facilityId, referralId: `R-${seq}` }, steps.map((s) => ({ ...s, destination })), now);
+    referralTimeline(
+      { facilityId, referralId: `R-${seq}` },
+      steps.map((s) => ({ ...s, destination })),
+      now,
+    );
   const now = T0 + 10 * DAY;
   const timelines = [
     tl("a", "BV tỉnh", [step("requested", T0, { urgency: "emergency" })], now), // open, overdue, before the period
@@ -214,7 +222,10 @@ describe("countReferrals", () => {
 
 describe("parseOverdueThresholds", () => {
   it("reads the three urgencies", () => {
-    expect(parseOverdueThresholds("emergency=2h,urgent=24h,routine=7d")).toEqual({ ok: true, thresholds: { emergency: 2 * HOUR, urgent: 24 * HOUR, routine: 7 * DAY } });
+    expect(parseOverdueThresholds("emergency=2h,urgent=24h,routine=7d")).toEqual({
+      ok: true,
+      thresholds: { emergency: 2 * HOUR, urgent: 24 * HOUR, routine: 7 * DAY },
+    });
   });
   it("an urgency left out keeps its default; spaces and minutes are fine", () => {
     expect(parseOverdueThresholds(" urgent = 90m ")).toEqual({ ok: true, thresholds: { ...DEFAULT_OVERDUE_THRESHOLDS, urgent: 90 * MIN } });

@@ -1,3 +1,4 @@
 export * from "./types.js";
 export { createStore, type SqliteStore, type StoreOptions, type StoreLogger } from "./sqlite-store.js";
 export { GroupCommitter, type GroupCommitOptions } from "./group-commit.js";
+export { RegistryConflictError } from "./registry-versions.js";

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalEvent, movement, TICKER_LENGTH, type AcceptedEvent } from "@carewatch/domain";
@@ -12,6 +12,10 @@ import { append, createTestStore, ev, iso, loadRegistry, NO_UNITS, req, T0, WITH
 /** SQLite-specific rules: what is in the file (rows, PRAGMAs, hashes, migrations), and repairs of planted damage. */
 
 const MIN = 60_000;
+/** Every migration file, in order (the tests below hold for whatever the latest schema is). */
+const MIGRATIONS = readdirSync(defaultMigrationsDir())
+  .filter((f) => /^\d{4}_.*\.sql$/.test(f))
+  .sort();
 const NOW = T0 + 12 * 3_600_000;
 
 function raw(path: string, opts?: Database.Options): Database.Database {
@@ -35,12 +39,7 @@ describe("sqlite: opening the database", () => {
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 9 })]));
     await t.reopen();
     const db = raw(t.path, { readonly: true });
-    expect(db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all()).toEqual([
-      { version: 1, name: "0001_init.sql" },
-      { version: 2, name: "0002_movement_index.sql" },
-      { version: 3, name: "0003_accounts.sql" },
-      { version: 4, name: "0004_audit.sql" },
-    ]);
+    expect(db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all()).toEqual(MIGRATIONS.map((name, i) => ({ version: i + 1, name })));
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.prepare("SELECT COUNT(*) FROM facilities").pluck().get()).toBe(t.registry.facilities.length);
     expect(JSON.parse(db.prepare("SELECT config FROM facilities WHERE id = ?").pluck().get(NO_UNITS) as string)).toMatchObject({ id: NO_UNITS });
@@ -60,10 +59,7 @@ describe("sqlite: opening the database", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path: join(dir, "x.db"), registry: loadRegistry(), log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith(
-      { migrations: ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql", "0004_audit.sql"] },
-      "store: migrations applied",
-    );
+    expect(log.info).toHaveBeenCalledWith({ migrations: MIGRATIONS }, "store: migrations applied");
   });
 
   it("stores the event as sent: occurred_at text, NULL unit, canonical body", async () => {
@@ -93,19 +89,13 @@ describe("sqlite: opening the database", () => {
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 4 })]));
     await t.store.close();
     const dir = tempDir("carewatch-migrations-");
-    for (const f of ["0001_init.sql", "0002_movement_index.sql", "0003_accounts.sql", "0004_audit.sql"])
-      copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
-    writeFileSync(join(dir, "0005_extra.sql"), "CREATE TABLE extra (x INTEGER);");
+    for (const f of MIGRATIONS) copyFileSync(join(defaultMigrationsDir(), f), join(dir, f));
+    const extra = `${String(MIGRATIONS.length + 1).padStart(4, "0")}_extra.sql`;
+    writeFileSync(join(dir, extra), "CREATE TABLE extra (x INTEGER);");
     t.store = createStore({ path: t.path, registry: t.registry, migrationsDir: dir });
     expect((await t.store.reads.facilityStatus(NO_UNITS, T0))?.occupied).toBe(4);
     const db = raw(t.path);
-    expect(db.prepare("SELECT name FROM schema_migrations ORDER BY version").pluck().all()).toEqual([
-      "0001_init.sql",
-      "0002_movement_index.sql",
-      "0003_accounts.sql",
-      "0004_audit.sql",
-      "0005_extra.sql",
-    ]);
+    expect(db.prepare("SELECT name FROM schema_migrations ORDER BY version").pluck().all()).toEqual([...MIGRATIONS, extra]);
     expect(migrate(db, dir)).toEqual([]); // nothing left to apply
   });
 });
@@ -320,11 +310,11 @@ describe("sqlite: upgrade from schema 1", () => {
     const log = { info: vi.fn(), error: vi.fn() };
     const store = createStore({ path, registry, log });
     onTestFinished(() => store.close());
-    expect(log.info).toHaveBeenCalledWith({ migrations: ["0002_movement_index.sql", "0003_accounts.sql", "0004_audit.sql"] }, "store: migrations applied");
+    expect(log.info).toHaveBeenCalledWith({ migrations: MIGRATIONS.slice(1) }, "store: migrations applied");
     expect(log.info).toHaveBeenCalledWith({ events: events.length, millis: expect.any(Number) }, "store: projections replayed from the log for the new schema");
 
     const db = raw(path, { readonly: true });
-    expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).toEqual([1, 2, 3, 4]);
+    expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).toEqual(MIGRATIONS.map((_, i) => i + 1));
     expect(db.prepare("SELECT * FROM store_meta").all()).toEqual([]); // the replay cleared its request
     expect(db.prepare("SELECT unit, census_occupied, net_after, low_water FROM unit_state WHERE facility_id = ? ORDER BY unit").all(NO_UNITS)).toEqual([
       { unit: "", census_occupied: 10, net_after: 2, low_water: 0 },

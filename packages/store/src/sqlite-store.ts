@@ -9,6 +9,7 @@ import { MovementIndexes, movementFollower } from "./movement-indexes.js";
 import { createHistoryReads } from "./history.js";
 import { createReadModels } from "./read-models.js";
 import { rebuild } from "./rebuild.js";
+import { createRegistryVersions } from "./registry-versions.js";
 import type { EventLog, Store } from "./types.js";
 
 /** pino-compatible subset. */
@@ -20,7 +21,7 @@ export interface StoreLogger {
 export interface StoreOptions {
   /** Database file (created if missing). */
   path: string;
-  /** Facilities; upserted into the `facilities` table at open. */
+  /** The registry a new store starts with (its first version); a store that has versions keeps them. */
   registry: Registry;
   log?: StoreLogger;
   /** Where the numbered SQL files are; defaults to the package's `migrations/`. */
@@ -36,7 +37,7 @@ export interface SqliteStore extends Store {
 
 /** The embedded engine: one better-sqlite3 connection, one writer, WAL. */
 export function createStore(opts: StoreOptions): SqliteStore {
-  const { registry, log } = opts;
+  const { log } = opts;
   const db = new Database(opts.path);
   // WAL: readers don't block the writer, and a commit is one sequential append to the WAL.
   db.pragma("journal_mode = WAL");
@@ -56,10 +57,9 @@ export function createStore(opts: StoreOptions): SqliteStore {
   const applied = migrate(db, opts.migrationsDir);
   if (applied.length) log?.info({ migrations: applied }, "store: migrations applied");
 
-  const upsertFacility = db.prepare("INSERT INTO facilities (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config");
-  db.transaction(() => {
-    for (const f of registry.facilities) upsertFacility.run(f.id, JSON.stringify(f));
-  })();
+  // From here on, `registry` is the store's own: the current version, whatever it was seeded with.
+  const versions = createRegistryVersions(db, opts.registry, Date.now());
+  const registry = versions.live;
 
   // The units' movement indexes, from the log (a replay, if a migration asked for one, builds
   // them as it goes; otherwise one pass over the log's movements).
@@ -105,6 +105,8 @@ export function createStore(opts: StoreOptions): SqliteStore {
       const v = db.pragma("data_version", { simple: true }) as number;
       if (v !== dataVersion) {
         dataVersion = v;
+        // Another process may have changed the registry as well as the log.
+        versions.refresh();
         notify();
       }
     }, opts.pollMs ?? 250);
@@ -147,6 +149,14 @@ export function createStore(opts: StoreOptions): SqliteStore {
     diagnostics: () => ({ indexedInstants: indexes.instants, indexSteps: indexes.steps, rowsWritten: totalChanges.get() as number }),
     engine: "sqlite",
     registry,
+    registryVersions: {
+      ...versions.port,
+      async change(next, o) {
+        const out = await versions.port.change(next, o);
+        notify();
+        return out;
+      },
+    },
     log: eventLog,
     reads,
     credentials,

@@ -280,9 +280,40 @@ export interface RebuildReport {
   millis: number;
 }
 
+/** One version of the facility registry. */
+export interface RegistryVersionInfo {
+  version: number;
+  /** In force for instants at or after this (epoch ms). */
+  effectiveFrom: number;
+  createdAt: number;
+  /** "seed", the email of the admin who made it, or "cw". */
+  createdBy: string;
+}
+
+/**
+ * The registry's versions (seeded at the first open from the bundled file or
+ * CAREWATCH_FACILITIES). A change never rewrites past events: it is a new version in force from
+ * its `effectiveFrom`, and readers of an instant ask for the version in force then.
+ */
+export interface RegistryVersions {
+  /** The current version's number (it changes when anyone, in any process, makes a change). */
+  current(): number;
+  /** The registry in force at instant `t` (the first version for instants before any). */
+  at(t: number): Registry;
+  list(): Promise<RegistryVersionInfo[]>;
+  /**
+   * Stores `next` (a registry the domain's applyRegistryChange made from the current one) as a
+   * new version; watchers of the log are told. Throws RegistryConflictError when the current
+   * version is no longer `basedOn`.
+   */
+  change(next: Registry, o: { basedOn: number; effectiveFrom: number; at: number; by: string }): Promise<{ version: number }>;
+}
+
 export interface Store {
   readonly engine: string;
+  /** The current registry: always the latest version (reads it anew on every access). */
   readonly registry: Registry;
+  readonly registryVersions: RegistryVersions;
   readonly log: EventLog;
   readonly reads: ReadModels & PastReads;
   readonly credentials: Credentials;

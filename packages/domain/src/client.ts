@@ -10,4 +10,3 @@ export * from "./access.js";
 export * from "./event-enums.js";
 export * from "./referral-timeline.js";
 export * from "./targets-pace.js";
-export * from "./targets-pace.js";

@@ -22,6 +22,3 @@ export * from "./referral-timeline-schemas.js";
 export * from "./targets.js";
 export * from "./targets-pace.js";
 export * from "./targets-demo.js";
-export * from "./targets.js";
-export * from "./targets-pace.js";
-export * from "./targets-demo.js";

@@ -7,6 +7,7 @@ import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
 import { migrate } from "./migrate.js";
 import { MovementIndexes, movementFollower } from "./movement-indexes.js";
 import { createHistoryReads } from "./history.js";
+import { createReferralReads } from "./referral-reads.js";
 import { createReadModels } from "./read-models.js";
 import { rebuild } from "./rebuild.js";
 import { createRegistryVersions } from "./registry-versions.js";
@@ -76,7 +77,7 @@ export function createStore(opts: StoreOptions): SqliteStore {
   const appender = createAppender(db, registry, indexes);
   const credentials = createCredentials(db, registry);
   // The live read models, plus the reads of the past (issue 8, history.ts).
-  const reads = { ...createReadModels(db, registry, indexes), ...createHistoryReads(db, registry, indexes) };
+  const reads = { ...createReadModels(db, registry, indexes), ...createHistoryReads(db, registry, indexes), ...createReferralReads(db) };
   const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
   const bodies = db.prepare("SELECT event_id, body FROM events WHERE facility_id = ? AND event_id IN (SELECT value FROM json_each(?))");
   const since = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);

@@ -131,6 +131,37 @@ export interface ReferralStepFilter {
   referralId?: string;
 }
 
+/** The referrals of /referrals with their steps (issue 8, `referral-reads.ts`); one snapshot per answer. */
+export interface ReferralReads {
+  referralRecords(filter: ReferralRecordFilter): Promise<ReferralRecords>;
+}
+
+export interface ReferralRecordFilter {
+  /** Only these facilities (an empty list matches none); every facility when absent. */
+  facilityIds?: string[];
+  /** The referral's current destination, exactly. */
+  destination?: string;
+  /** The referral's latest urgency given; a referral that never gave one matches none. */
+  urgency?: ReferralUrgency;
+  state: "open" | "closed" | "all";
+  /** Bounds on when the referral began (its first step's occurred_at): from ≤ opened < to. */
+  from?: number;
+  to?: number;
+  /** Open referrals whenever they began (from/to then bound the closed ones only). */
+  openWhenever?: boolean;
+  /** Only referrals begun before this instant (ms): the ones old enough to be overdue. */
+  openedBefore?: number;
+  /** At most this many closed referrals, newest first (default 500). Every open one that matches is returned. */
+  closedLimit?: number;
+}
+
+export interface ReferralRecords {
+  /** Each referral with its real moves in commit order. */
+  referrals: { facilityId: string; referralId: string; steps: ReferralStep[] }[];
+  /** More closed referrals matched than `closedLimit`. */
+  closedTruncated: boolean;
+}
+
 export interface KeyInfo {
   id: string;
   facilityId: string;
@@ -315,7 +346,7 @@ export interface Store {
   readonly registry: Registry;
   readonly registryVersions: RegistryVersions;
   readonly log: EventLog;
-  readonly reads: ReadModels & PastReads;
+  readonly reads: ReadModels & PastReads & ReferralReads;
   readonly credentials: Credentials;
   readonly audit: Audit;
   /** Recompute every projection from the log, report differences, and keep the recomputed ones. */

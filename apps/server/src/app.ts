@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { trpcServer } from "@hono/trpc-server";
 import type { Logger } from "pino";
 import type { GroupCommitter, Store } from "@carewatch/store";
+import type { OverdueThresholds } from "@carewatch/domain";
 import { authRoutes } from "./auth/auth-routes.js";
 import { principalFromCookies, type SessionAuth } from "./auth/principal.js";
 import type { LoginThrottle } from "./auth/throttle.js";
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** Sessions: the cookie's name and flags (from CAREWATCH_PUBLIC_URL) and the lifetimes. */
   auth: Pick<SessionAuth, "cookie" | "session"> & { publicOrigin: string; throttle: LoginThrottle };
 }
+  /** CAREWATCH_REFERRAL_OVERDUE (the domain's defaults when absent). */
+  referralOverdue?: OverdueThresholds;
 
 /** The whole HTTP surface on one origin: Facility API, tRPC, health, docs, the web app. */
 export function createApp(d: AppDeps) {
@@ -77,7 +80,7 @@ export function createApp(d: AppDeps) {
 
   app.route("/import", importRoutes({ store: d.store, committer: d.committer, now: d.now, auth: sessionAuth, publicOrigin: d.auth.publicOrigin }));
 
-  const appRouter = createAppRouter({ isDev: d.dev, publicUrl: d.auth.publicOrigin });
+  const appRouter = createAppRouter({ isDev: d.dev, publicUrl: d.auth.publicOrigin, referralOverdue: d.referralOverdue });
   // The adapter's onError sees no Hono context, so the handler is made per request to log with its id.
   app.use("/trpc/*", (c, next) =>
     trpcServer({

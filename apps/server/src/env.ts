@@ -2,7 +2,14 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { demoRegistryDocument, parseRegistry, type Registry } from "@carewatch/domain";
+import {
+  DEFAULT_OVERDUE_THRESHOLDS,
+  demoRegistryDocument,
+  parseOverdueThresholds,
+  parseRegistry,
+  type OverdueThresholds,
+  type Registry,
+} from "@carewatch/domain";
 
 /**
  * Configuration, parsed and validated once at start. A bad value stops the process with a
@@ -26,6 +33,8 @@ const EnvSchema = z.object({
   CAREWATCH_SESSION_IDLE: z.string().default("8h"),
   /** A session ends this long after login, however busy (e.g. `7d`). */
   CAREWATCH_SESSION_MAX: z.string().default("7d"),
+  /** When an open referral is overdue, per urgency (e.g. `emergency=2h,urgent=24h,routine=7d`; one left out keeps its default). */
+  CAREWATCH_REFERRAL_OVERDUE: z.string().optional(),
 });
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -56,6 +65,8 @@ export interface Config {
   dev: boolean;
   /** Session lifetimes: idle (since the last request) and absolute (since login), in ms. */
   session: { idleMs: number; absoluteMs: number };
+  /** An open referral older than its urgency's threshold is overdue (ms; CAREWATCH_REFERRAL_OVERDUE). */
+  referralOverdue: OverdueThresholds;
 }
 
 export class ConfigError extends Error {}
@@ -138,6 +149,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`CAREWATCH_SESSION_MAX: expected a duration such as 12h or 7d (got ${JSON.stringify(e.CAREWATCH_SESSION_MAX)})`);
   if (idleMs > absoluteMs)
     throw new ConfigError(`CAREWATCH_SESSION_IDLE (${e.CAREWATCH_SESSION_IDLE}) must not be longer than CAREWATCH_SESSION_MAX (${e.CAREWATCH_SESSION_MAX})`);
+  const overdue =
+    e.CAREWATCH_REFERRAL_OVERDUE === undefined
+      ? { ok: true as const, thresholds: { ...DEFAULT_OVERDUE_THRESHOLDS } }
+      : parseOverdueThresholds(e.CAREWATCH_REFERRAL_OVERDUE);
+  if (!overdue.ok) throw new ConfigError(`CAREWATCH_REFERRAL_OVERDUE: ${overdue.problems.join("; ")} (got ${JSON.stringify(e.CAREWATCH_REFERRAL_OVERDUE)})`);
   const dataDir = ensureDataDir(e.CAREWATCH_DATA_DIR);
   const { registry, source } = loadRegistry(e.CAREWATCH_FACILITIES);
   const webDir = e.CAREWATCH_WEB_DIR ? path.resolve(e.CAREWATCH_WEB_DIR) : defaultWebDir();
@@ -158,5 +174,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dev: e.CAREWATCH_ENV === "development",
     session: { idleMs, absoluteMs },
+    referralOverdue: overdue.thresholds,
   };
 }

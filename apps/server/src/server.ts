@@ -87,6 +87,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
     accepting: () => accepting,
     dev: config.dev,
     auth: { ...sessionAuth, publicOrigin: new URL(publicUrl).origin, throttle: createLoginThrottle() },
+    referralOverdue: config.referralOverdue,
   });
   // Attached in the same turn as the listen callback: no request can arrive before it.
   httpServer.on("request", getRequestListener(app.fetch));

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { census, expectProblem, getStatus, MERIT, post, SONG_MA, T0, makeClock } from "../support/contract-helpers.js";
-import { cw, postEvents, run, spawnServer, startTestServer, tempDataDir, type SpawnedServer, type TestServer } from "../support/server.js";
+import { cw, postEvents, readResponse, run, spawnServer, startTestServer, tempDataDir, type SpawnedServer, type TestServer } from "../support/server.js";
+import { authPost, cookieFrom, createAccount, login, me, STRONG_PASSWORD } from "../support/accounts.js";
 
 /** Contract "Authentication and scope": 401 missing/unknown/revoked, 403 other facility; keys shown once, stored hashed. */
 
@@ -155,3 +156,147 @@ describe("auth with the real CLI against a spawned server", () => {
     expect((await postEvents(srv.url, key, census(SONG_MA, 5, Date.now() - 60_000))).status).toBe(202);
   });
 });
+
+/**
+ * CSRF (issue 7): every state-changing request a cookie authenticates is refused when a browser
+ * says it comes from another site — by its Origin, or by `Sec-Fetch-Site: cross-site` without
+ * one — whatever the content type (application/json and text/plain included), and changes
+ * nothing; the same request from our own origin works.
+ */
+describe("CSRF: cross-site state-changing requests are refused", () => {
+  let s: TestServer;
+  let admin: string;
+  let clerk: string;
+  const EVIL = { origin: "https://evil.example", "sec-fetch-site": "cross-site" };
+  const CROSS_SITE: Record<string, Record<string, string>> = {
+    "a foreign Origin": { origin: "https://evil.example" },
+    "Sec-Fetch-Site: cross-site (no Origin)": { "sec-fetch-site": "cross-site" },
+    "Sec-Fetch-Site: same-site (a sibling subdomain)": { "sec-fetch-site": "same-site" },
+    "Origin: null (a sandboxed frame or a redirect)": { origin: "null" },
+  };
+
+  beforeAll(async () => {
+    s = await startTestServer();
+    await createAccount(s, { email: "csrf.admin@example.vn", role: "admin" });
+    await createAccount(s, { email: "csrf.clerk@example.vn", role: "facility", facilityId: SONG_MA });
+    admin = (await login(s.url, "csrf.admin@example.vn")).cookie!;
+    clerk = (await login(s.url, "csrf.clerk@example.vn")).cookie!;
+    expect(admin).toBeTruthy();
+    expect(clerk).toBeTruthy();
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  const createKey = (headers: Record<string, string>, type = "application/json") =>
+    fetch(`${s.url}/trpc/admin.keys.create`, {
+      method: "POST",
+      headers: { cookie: admin, "content-type": type, ...headers },
+      body: JSON.stringify({ facilityId: SONG_MA }),
+    }).then(readResponse);
+  const keyCount = async () => (await s.store.credentials.listKeys()).length;
+
+  for (const [name, headers] of Object.entries(CROSS_SITE)) {
+    it(`tRPC mutation (admin.keys.create) with ${name}: 403, no key created`, async () => {
+      const before = await keyCount();
+      expectProblem(await createKey(headers), 403);
+      expectProblem(await createKey(headers, "text/plain"), 403);
+      expect(await keyCount()).toBe(before);
+    });
+  }
+
+  it("tRPC mutation from our own origin (Origin and Sec-Fetch-Site: same-origin) creates the key", async () => {
+    const before = await keyCount();
+    const r = await createKey({ origin: s.url, "sec-fetch-site": "same-origin" });
+    expect(r.status, r.text).toBe(200);
+    expect(await keyCount()).toBe(before + 1);
+  });
+
+  it("tRPC queries (GET) are not state-changing and still answer a same-origin read", async () => {
+    const r = await readResponse(await fetch(`${s.url}/trpc/admin.keys.list`, { headers: { cookie: admin, "sec-fetch-site": "same-origin" } }));
+    expect(r.status, r.text).toBe(200);
+  });
+
+  for (const [name, headers] of Object.entries(CROSS_SITE)) {
+    it(`/auth/login with ${name}: 403, no cookie, no session`, async () => {
+      const r = await authPost(s.url, "login", { email: "csrf.admin@example.vn", password: STRONG_PASSWORD }, headers);
+      expectProblem(r, 403);
+      expect(r.headers.getSetCookie()).toEqual([]);
+    });
+  }
+
+  it("/auth/login from our own origin logs in", async () => {
+    const r = await authPost(s.url, "login", { email: "csrf.admin@example.vn", password: STRONG_PASSWORD }, { origin: s.url, "sec-fetch-site": "same-origin" });
+    expect(r.status, r.text).toBe(200);
+    expect(cookieFrom(r, "cw_session")).toBeTruthy();
+  });
+
+  it("/auth/logout and /auth/logout-all cross-site: 403, the session still works", async () => {
+    const own = (await login(s.url, "csrf.admin@example.vn")).cookie!;
+    expectProblem(await authPost(s.url, "logout", {}, { cookie: own, ...EVIL }), 403);
+    expectProblem(await authPost(s.url, "logout-all", {}, { cookie: own, "sec-fetch-site": "cross-site" }), 403);
+    expect((await me(s.url, own)).status).toBe(200);
+    expect((await authPost(s.url, "logout", {}, { cookie: own, origin: s.url })).status).toBe(200);
+    expect((await me(s.url, own)).status).toBe(401);
+  });
+
+  it("an invitation accepted cross-site: 403, and the invitation stays valid", async () => {
+    const { id } = await s.store.credentials.createUser({ email: "csrf.invited@example.vn", role: "manager", provinces: [], facilityId: null }, Date.now());
+    const { token } = await s.store.credentials.createInvitation(id, Date.now(), 3_600_000);
+    expectProblem(await authPost(s.url, `invite/${token}`, { password: STRONG_PASSWORD }, { "sec-fetch-site": "cross-site" }), 403);
+    const ok = await authPost(s.url, `invite/${token}`, { password: STRONG_PASSWORD }, { origin: s.url });
+    expect(ok.status, ok.text).toBe(200);
+  });
+
+  it("/entry/events cross-site: 403, nothing stored; same-origin: 202", async () => {
+    const post = (headers: Record<string, string>, event: unknown) =>
+      fetch(`${s.url}/entry/events`, {
+        method: "POST",
+        headers: { cookie: clerk, "content-type": "application/json", ...headers },
+        body: JSON.stringify(event),
+      }).then(readResponse);
+    const before = await s.store.reads.countEvents();
+    expectProblem(await post({ "sec-fetch-site": "cross-site" }, census(SONG_MA, 20, Date.now() - 60_000)), 403);
+    expectProblem(await post({ origin: "https://evil.example" }, census(SONG_MA, 20, Date.now() - 60_000)), 403);
+    expect(await s.store.reads.countEvents()).toBe(before);
+    const ok = await post({ origin: s.url, "sec-fetch-site": "same-origin" }, census(SONG_MA, 20, Date.now() - 60_000));
+    expect(ok.status, ok.text).toBe(202);
+    expect(await s.store.reads.countEvents()).toBe(before + 1);
+  });
+
+  it("/import preview and jobs cross-site: 403, nothing stored; same-origin: the import runs", async () => {
+    const csv = `Loại,Thời điểm,Số đang điều trị\ncensus,${ddmmyyyy(Date.now() - 120_000)},33\n`;
+    const upload = (route: string, headers: Record<string, string>) =>
+      fetch(`${s.url}/import/${route}`, { method: "POST", headers: { cookie: clerk, "content-type": "text/csv", ...headers }, body: csv }).then(readResponse);
+    const before = await s.store.reads.countEvents();
+    for (const headers of Object.values(CROSS_SITE)) {
+      expectProblem(await upload("preview", headers), 403);
+      expectProblem(await upload("jobs", headers), 403);
+    }
+    expect(await s.store.reads.countEvents()).toBe(before);
+    const started = await upload("jobs", { origin: s.url, "sec-fetch-site": "same-origin" });
+    expect(started.status, started.text).toBe(202);
+    for (;;) {
+      const job = await readResponse(await fetch(`${s.url}/import/jobs/${started.json.job_id}`, { headers: { cookie: clerk } }));
+      if (job.json.state === "done") {
+        expect(job.json.result).toMatchObject({ ok: true, accepted: 1 });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await s.store.reads.countEvents()).toBe(before + 1);
+  });
+
+  it("the Facility API (a bearer key, no cookie) is not a CSRF target and keeps answering machines", async () => {
+    const key = await s.key(SONG_MA);
+    const r = await postEvents(s.url, key, census(SONG_MA, 21, Date.now() - 30_000));
+    expect(r.status, r.text).toBe(202);
+  });
+});
+
+/** dd/mm/yyyy hh:mm in Asia/Ho_Chi_Minh (UTC+7, no daylight saving), as a clerk's sheet writes it. */
+function ddmmyyyy(ms: number): string {
+  const d = new Date(ms + 7 * 3_600_000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+}

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { GroupCommitter, Store } from "@carewatch/store";
 import type { OverdueThresholds } from "@carewatch/domain";
 import { authRoutes } from "./auth/auth-routes.js";
+import { refuseCrossSite } from "./auth/csrf.js";
 import { principalFromCookies, type SessionAuth } from "./auth/principal.js";
 import type { LoginThrottle } from "./auth/throttle.js";
 import { entryRoutes } from "./entry/entry-route.js";
@@ -33,9 +34,9 @@ export interface AppDeps {
   dev: boolean;
   /** Sessions: the cookie's name and flags (from CAREWATCH_PUBLIC_URL) and the lifetimes. */
   auth: Pick<SessionAuth, "cookie" | "session"> & { publicOrigin: string; throttle: LoginThrottle };
-}
   /** CAREWATCH_REFERRAL_OVERDUE (the domain's defaults when absent). */
   referralOverdue?: OverdueThresholds;
+}
 
 /** The whole HTTP surface on one origin: Facility API, tRPC, health, docs, the web app. */
 export function createApp(d: AppDeps) {
@@ -53,6 +54,12 @@ export function createApp(d: AppDeps) {
       "request",
     );
   });
+
+  // CSRF: no state-changing request from another site on any route a cookie authenticates (tRPC
+  // mutations, /auth, /entry, /import). The Facility API takes a bearer key, which a browser
+  // never sends on its own (and no CORS lets another origin's script add it).
+  const crossSite = refuseCrossSite(d.auth.publicOrigin);
+  app.use("*", (c, next) => (c.req.path.startsWith("/api/") ? next() : crossSite(c, next)));
 
   app.get("/healthz", (c) => c.json({ status: "alive" }));
   app.get("/readyz", async (c) =>

@@ -1,3 +1,4 @@
+import { inlineStylePolicy } from "../http/security-headers.js";
 import { openApiDocument } from "./openapi.js";
 
 /**
@@ -48,6 +49,13 @@ function table(name: string, s: JsonSchema): string {
   return `<h3 id="${esc(name)}">${esc(name)}</h3><table><thead><tr><th>field</th><th>type</th><th>rule</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+// The page's one stylesheet, inline and allowed by its hash in the page's own policy, which the
+// page carries in a meta tag (wherever it is served); frame-ancestors comes with every response's
+// headers (SECURITY_HEADERS).
+const API_PAGE_CSS = `body{font:16px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}code{background:#f1f3f5;padding:0 .25em;border-radius:3px}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}pre{background:#0d1117;color:#e6edf3;padding:1rem;overflow:auto;border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere}`;
+const API_PAGE_POLICY = inlineStylePolicy(API_PAGE_CSS, "meta");
+
 export function apiPageHtml(): string {
   const doc = openApiDocument();
   const schemas = doc.components.schemas as Record<string, JsonSchema>;
@@ -59,9 +67,9 @@ export function apiPageHtml(): string {
     .map(([uri, p]) => `<tr id="${esc(uri.split("/").pop())}"><td><code>${esc(uri)}</code></td><td>${p.status}</td><td>${esc(p.description)}</td></tr>`)
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="content-security-policy" content="${API_PAGE_POLICY}">
 <title>carewatch Facility API v1</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}code{background:#f1f3f5;padding:0 .25em;border-radius:3px}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}pre{background:#0d1117;color:#e6edf3;padding:1rem;overflow:auto;border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere}</style></head><body>
+<style>${API_PAGE_CSS}</style></head><body>
 <h1>carewatch — Facility API v1</h1>
 <p>${esc(doc.info.description)}</p>
 <p>Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1, generated from the schemas the server validates with).</p>

@@ -6,12 +6,24 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { mayOpenPage } from "@carewatch/domain";
 import { DISPLAY_COOKIE } from "../http/display-auth.js";
 import { principalFromCookies, type SessionAuth } from "../auth/principal.js";
+import { inlineStylePolicy, webAppPolicy } from "../http/security-headers.js";
+
+// The refusal and 403 pages' one stylesheet, inline (they must show without the web build) and
+// allowed by its hash in their own policy.
+const PAGE_CSS = `body{background:#0b0f14;color:#e8edf2;font:clamp(16px,2vw,32px)/1.4 system-ui,sans-serif;display:grid;place-items:center;min-height:100vh;margin:0;text-align:center}
+.box{border:.2em solid #ff6b6b;padding:1.5em 2em;border-radius:.5em;max-width:40em}h1{font-size:1.5em;margin:0 0 .5em}p{margin:.3em 0;color:#aab4bf}a{color:#8ecbff}`;
+const PAGE_POLICY = inlineStylePolicy(PAGE_CSS);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>carewatch — ${title}</title>
-<style>body{background:#0b0f14;color:#e8edf2;font:clamp(16px,2vw,32px)/1.4 system-ui,sans-serif;display:grid;place-items:center;min-height:100vh;margin:0;text-align:center}
-.box{border:.2em solid #ff6b6b;padding:1.5em 2em;border-radius:.5em;max-width:40em}h1{font-size:1.5em;margin:0 0 .5em}p{margin:.3em 0;color:#aab4bf}a{color:#8ecbff}</style></head>
+<style>${PAGE_CSS}</style></head>
 <body><div class="box" role="alert">${body}</div></body></html>`;
+}
+
+/** A server-written page with its own policy. */
+function htmlPage(c: Context, html: string, status: 401 | 403): Response {
+  c.header("content-security-policy", PAGE_POLICY);
+  return c.html(html, status);
 }
 
 function refusalPage(reason: string): string {
@@ -32,6 +44,24 @@ function forbiddenPage(): string {
 }
 
 /**
+ * index.html and the policy its meta tag carries, read at start and again only when the file
+ * changes: a web app rebuilt under a running server is served without a restart, and with the
+ * policy of the new build (its bootstrap script's hash changes with every build; an old header
+ * would block the new page).
+ */
+function indexReader(file: string): () => { html: string; policy: string | null } {
+  let cached: { mtimeMs: number; size: number; html: string; policy: string | null } | null = null;
+  return () => {
+    const st = statSync(file);
+    if (!cached || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
+      const html = readFileSync(file, "utf8");
+      cached = { mtimeMs: st.mtimeMs, size: st.size, html, policy: webAppPolicy(html) };
+    }
+    return cached;
+  };
+}
+
+/**
  * The built SvelteKit app (adapter-static, SPA fallback) on the API's origin. Static assets
  * (files of the build other than index.html) are public; every other path is a page, opened
  * only when the domain's `mayOpenPage` says so: nobody logged in → /login?next=…, anyone else
@@ -45,6 +75,8 @@ export function webRoutes(deps: { auth: SessionAuth; webDir: string | null }) {
   const { webDir, auth } = deps;
   const indexFile = webDir ? path.join(webDir, "index.html") : null;
   const built = !!(webDir && indexFile && existsSync(indexFile));
+  const readIndex = built && indexFile ? indexReader(indexFile) : null;
+  readIndex?.();
 
   /** A file of the build (not a page): under /_app/, or an existing file other than index.html. */
   const isAsset = (p: string): boolean => {
@@ -72,7 +104,7 @@ export function webRoutes(deps: { auth: SessionAuth; webDir: string | null }) {
     const token = wall ? url.searchParams.get("display") : null;
     if (token !== null) {
       const display = await auth.store.credentials.authenticateDisplay(token);
-      if (!display) return c.html(refusalPage("Mã màn hình sai hoặc đã bị thu hồi · The display token is wrong or revoked."), 401);
+      if (!display) return htmlPage(c, refusalPage("Mã màn hình sai hoặc đã bị thu hồi · The display token is wrong or revoked."), 401);
       setCookie(c, DISPLAY_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/", maxAge: 400 * 24 * 3600 });
       url.searchParams.delete("display");
       return c.redirect(url.pathname + url.search, 303);
@@ -82,10 +114,10 @@ export function webRoutes(deps: { auth: SessionAuth; webDir: string | null }) {
     c.header("cache-control", "no-store");
     if (verdict === "ok") return null;
     if (verdict === "login") {
-      if (wall) return c.html(refusalPage("Thiếu mã màn hình hoặc mã đã bị thu hồi · Missing or revoked display token."), 401);
+      if (wall) return htmlPage(c, refusalPage("Thiếu mã màn hình hoặc mã đã bị thu hồi · Missing or revoked display token."), 401);
       return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
     }
-    return c.html(forbiddenPage(), 403);
+    return htmlPage(c, forbiddenPage(), 403);
   };
 
   if (built && webDir) {
@@ -104,10 +136,11 @@ export function webRoutes(deps: { auth: SessionAuth; webDir: string | null }) {
   app.get("*", async (c) => {
     const refused = await guard(c);
     if (refused) return refused;
-    if (!built || !indexFile) return c.text("carewatch: the web app is not built (run `pnpm build`). The API is at /api/v1/docs.", 503);
+    if (!readIndex) return c.text("carewatch: the web app is not built (run `pnpm build`). The API is at /api/v1/docs.", 503);
     c.header("cache-control", "no-cache");
-    // Read each time (the OS caches it): a rebuilt web app is served without a restart.
-    return c.html(readFileSync(indexFile, "utf8"));
+    const index = readIndex();
+    if (index.policy) c.header("content-security-policy", index.policy);
+    return c.html(index.html);
   });
   return app;
 }

@@ -62,9 +62,9 @@ export interface FacilityYearFacts {
   timeZone: string;
   /** rollup_daily of the year's local days up to today: metric ("admissions", "treatment:<category>") → day → count. */
   daily: Record<string, Record<string, number>>;
-  /** Occupied at 00:00 local on 1 January. */
+  /** Occupied as the year begins (the end of 31 December: events at 00:00 on 1 January are the year's). */
   occupiedAtStart: number;
-  /** Occupied at the end of each completed day of the year, from 1 January (only for `average_occupied` targets). */
+  /** Occupied at the end of each completed day (1 ms before the next day starts), from 1 January; only for `average_occupied` targets. */
   occupiedAtDayEnds: number[];
 }
 

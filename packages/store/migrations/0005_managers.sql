@@ -38,6 +38,43 @@ CREATE TABLE referral_steps (
 -- random page write per late (out-of-order) event, the price 0002 avoided for movements; it is
 -- accepted for these reads, and the ingest benchmark measures it.
 CREATE INDEX events_facility_time ON events (facility_id, occurred_at_ms);
+-- The capacity a census set, in force at a past instant (history per bucket, as of): only the
+-- censuses that carry one are in it, so a write only for those, and each lookup is one seek.
+CREATE INDEX events_capacity ON events (facility_id, unit, occurred_at_ms, event_id)
+  WHERE type = 'census' AND json_extract(body, '$.capacity') IS NOT NULL;
 -- referral_steps is new: replay the log into it (as 0002 does; cleared by the replay).
 INSERT INTO store_meta (key, value) VALUES ('projections_need_rebuild', '0005')
   ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- ── Plan targets (issue 8) ────────────────────────────────────────────────────────────────
+-- State of its own, never touched by `rebuild`: the current definitions of the plans and their
+-- targets (imported from a targets document, editable by an admin; each change audited), and
+-- the assessments managers set. Actual, pace and projection are not stored: the domain computes
+-- them from the rollups and the log's occupied figures at read time.
+CREATE TABLE target_plans (
+  id         TEXT    PRIMARY KEY,
+  province   TEXT    NOT NULL,
+  title      TEXT    NOT NULL,
+  source     TEXT    NOT NULL,      -- "published" | "illustrative"
+  position   INTEGER NOT NULL,      -- order of the last import
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE targets (
+  id         TEXT    PRIMARY KEY,
+  plan_id    TEXT    NOT NULL REFERENCES target_plans(id),
+  year       INTEGER NOT NULL,
+  definition TEXT    NOT NULL,      -- the target as TargetSchema's JSON (kind, value, facilities, texts)
+  position   INTEGER NOT NULL,      -- order within its plan
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX targets_year ON targets (year, plan_id, position);
+CREATE TABLE target_assessments (
+  id          INTEGER PRIMARY KEY,
+  target_id   TEXT    NOT NULL REFERENCES targets(id),
+  day         TEXT    NOT NULL,     -- 'YYYY-MM-DD', the local day it describes
+  value       REAL    NOT NULL,
+  note        TEXT    NOT NULL,
+  recorded_by TEXT    NOT NULL,     -- a user's email, or "cw"
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX target_assessments_target ON target_assessments (target_id, day);

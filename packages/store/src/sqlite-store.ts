@@ -2,6 +2,7 @@ import type { Registry } from "@carewatch/domain";
 import Database from "better-sqlite3";
 import { createAppender } from "./append.js";
 import { createAudit } from "./audit.js";
+import { createTargets } from "./targets.js";
 import { createCredentials } from "./credentials.js";
 import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
 import { migrate } from "./migrate.js";
@@ -162,6 +163,7 @@ export function createStore(opts: StoreOptions): SqliteStore {
     reads,
     credentials,
     audit: createAudit(db),
+    targets: createTargets(db, registry, indexes),
     rebuild: async (onProgress) => rebuild(db, registry, indexes, onProgress),
     ready: () => open && db.open,
     async close() {

@@ -11,6 +11,7 @@ import type {
   TrendPoint,
   UserPrincipal,
 } from "@carewatch/domain";
+import type { AssessmentRecord, FacilityYearFacts, PlanSource, Target, TargetsDocument } from "@carewatch/domain";
 
 /**
  * The store's contract with the rest of carewatch, as async ports an engine with an async
@@ -340,6 +341,66 @@ export interface RegistryVersions {
   change(next: Registry, o: { basedOn: number; effectiveFrom: number; at: number; by: string }): Promise<{ version: number }>;
 }
 
+// ── Plan targets (issue 8) ──────────────────────────────────────────────────────────────────
+
+/** A plan as stored, with those of its targets a read asked for, in the order of the last import. */
+export interface StoredPlan {
+  id: string;
+  province: string;
+  title: string;
+  source: PlanSource;
+  targets: Target[];
+}
+
+export interface TargetsImportSummary {
+  plans: number;
+  /** Ids of targets new in the store, and of those whose definition changed. */
+  created: string[];
+  updated: string[];
+  unchanged: number;
+}
+
+export interface NewAssessment {
+  targetId: string;
+  date: string;
+  value: number;
+  note: string;
+  by: string;
+  at: number;
+}
+
+/** What the domain needs to compute a year's progress, gathered in one read transaction. */
+export interface TargetsYear {
+  year: number;
+  now: number;
+  plans: StoredPlan[];
+  assessments: AssessmentRecord[];
+  /** One per facility named by the year's targets (and known to the registry). */
+  facts: FacilityYearFacts[];
+}
+
+/**
+ * The plans' targets: definitions (imported, editable) and managers' assessments — state of its
+ * own, never touched by `rebuild` — and the facts of a year read from the projections.
+ */
+export interface TargetsStore {
+  /** Upserts every plan and target of a document the domain validated, in one transaction; never deletes. */
+  importDocument(doc: TargetsDocument, now: number): Promise<TargetsImportSummary>;
+  get(id: string): Promise<{ planId: string; province: string; target: Target } | null>;
+  /** Sets a target's value; null when there is no such target. */
+  setValue(id: string, value: number, now: number): Promise<{ before: Target; after: Target } | null>;
+  /** Throws when the target does not exist. */
+  addAssessment(a: NewAssessment): Promise<AssessmentRecord>;
+  /** The years that have targets, ascending. */
+  years(): Promise<number[]>;
+  /**
+   * The year's plans and targets, their assessments, and per facility: rollup_daily counts of the
+   * year's local days up to today, occupied at the year's start and (for average_occupied
+   * targets) at the end of each completed day — all from one read transaction.
+   */
+  year(year: number, now: number): Promise<TargetsYear>;
+}
+
 export interface Store {
   readonly engine: string;
   /** The current registry: always the latest version (reads it anew on every access). */
@@ -349,6 +410,7 @@ export interface Store {
   readonly reads: ReadModels & PastReads & ReferralReads;
   readonly credentials: Credentials;
   readonly audit: Audit;
+  readonly targets: TargetsStore;
   /** Recompute every projection from the log, report differences, and keep the recomputed ones. */
   rebuild(onProgress?: (done: number, total: number) => void): Promise<RebuildReport>;
   /** True once the database is open and migrations are applied. */

@@ -59,7 +59,23 @@ function everyProcedure(cookie: string | null, ids: { keyId: string; displayId: 
     "displays.list": () => t.admin.displays.list.query(),
     "displays.create": () => t.admin.displays.create.mutate({ name: "x", provinces: [] }),
     "displays.revoke": () => t.admin.displays.revoke.mutate({ id: ids.displayId }),
-    registry: () => t.admin.registry.query(),
+    "registry.choices": () => t.admin.registry.choices.query(),
+    "registry.facilities": () => t.admin.registry.facilities.query(),
+    "registry.versions": () => t.admin.registry.versions.query(),
+    "registry.change": () =>
+      t.admin.registry.change.mutate({
+        mode: "update",
+        facility: {
+          id: OWN,
+          name: "x",
+          type: "drug_rehab",
+          province: "son-la",
+          capacity: 1,
+          units: [],
+          reporting_interval_minutes: 15,
+          thresholds: { high: 85, critical: 95, over: 100 },
+        },
+      }),
     "audit.list": () => t.admin.audit.list.query({}),
   };
 }

@@ -49,6 +49,8 @@ export const RegistryChangeInput = z.object({
   mode: z.enum(["add", "update"]),
   facility: FacilityEditSchema,
   effective_from: z.number().int().nonnegative().optional(),
+  /** The registry version the form showed: refused when someone changed it since (no silent overwrite). */
+  based_on: z.number().int().positive().optional(),
 });
 export type RegistryChangeInput = z.infer<typeof RegistryChangeInput>;
 

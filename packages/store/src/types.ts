@@ -1,8 +1,12 @@
 import type {
   AcceptedEvent,
   DisplayPrincipal,
+  FacilityAsOf,
+  FacilityEvents,
+  FacilityHistory,
   FacilityKeyPrincipal,
   FacilityStatus,
+  HistoryRange,
   ReferralStatus,
   REFERRAL_URGENCIES,
   Registry,
@@ -104,6 +108,12 @@ export interface ReadModels {
 export interface PastReads {
   /** Referral moves, ordered by facility, referral, at, event_id. */
   referralSteps(filter: ReferralStepFilter): Promise<ReferralStep[]>;
+  /** Per bucket of the range (domain historyBuckets): occupied, capacity and level at its end, its counts. Undefined for an unknown facility. */
+  history(facilityId: string, range: HistoryRange, now: number): Promise<FacilityHistory | undefined>;
+  /** The facility exactly as it stood at `at`, from the events with occurred_at ≤ at. Undefined for an unknown facility. */
+  asOf(facilityId: string, at: number): Promise<FacilityAsOf | undefined>;
+  /** The facility's events with from ≤ occurred_at < to, oldest first, at most `limit` (default 200), and their total. */
+  eventsBetween(facilityId: string, from: number, to: number, limit?: number): Promise<FacilityEvents | undefined>;
 }
 
 export type ReferralUrgency = (typeof REFERRAL_URGENCIES)[number];

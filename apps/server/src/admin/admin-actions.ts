@@ -1,5 +1,5 @@
-import type { Role } from "@carewatch/domain";
-import type { AuditActor, Store } from "@carewatch/store";
+import { applyRegistryChange, type RegistryChangeInput, type Role } from "@carewatch/domain";
+import { RegistryConflictError, type AuditActor, type Store } from "@carewatch/store";
 
 /**
  * The administrative changes, one code path for the admin console (tRPC `admin.*`) and the `cw`
@@ -172,4 +172,32 @@ export async function revokeDisplay(ctx: ActionContext, id: string): Promise<{ i
     after: { name: d.name, provinces: d.provinces, revokedAt: now },
   });
   return { id };
+}
+
+/**
+ * Adds a facility or changes one (the domain's rules), as a new registry version in force from
+ * `effective_from` (default now). Open boards receive it live (the hub sees the new version).
+ */
+export async function changeRegistry(ctx: ActionContext, change: RegistryChangeInput): Promise<{ version: number; facilityId: string }> {
+  const now = ctx.now();
+  const basedOn = change.based_on ?? ctx.store.registryVersions.current();
+  const out = applyRegistryChange(ctx.store.registry, change, now);
+  if (!out.ok) throw new AdminError("invalid", out.problems.join("\n"));
+  let version: number;
+  try {
+    ({ version } = await ctx.store.registryVersions.change(out.registry, { basedOn, effectiveFrom: out.effectiveFrom, at: now, by: ctx.actor.email ?? ctx.actor.id }));
+  } catch (e) {
+    if (e instanceof RegistryConflictError)
+      throw new AdminError("invalid", "Danh mục vừa được người khác thay đổi: tải lại rồi thử lại. / The registry changed meanwhile: reload and try again.");
+    throw e;
+  }
+  await ctx.store.audit.record({
+    at: now,
+    actor: ctx.actor,
+    action: change.mode === "add" ? "registry.add" : "registry.update",
+    target: change.facility.id,
+    before: out.before,
+    after: { ...out.after, version, effective_from: out.effectiveFrom },
+  });
+  return { version, facilityId: change.facility.id };
 }

@@ -114,8 +114,30 @@ export function createHub(o: HubOptions, startSeq: number) {
     return { fromSeq: sentSeq, seq: board.seq, facilities: board.facilities, ticker: board.ticker };
   };
 
+  // A registry change (a new facility, a capacity, a name) reaches open boards as a full patch;
+  // sockets move to the room of their new scope first (a province's new facility joins its displays).
+  let registryVersion = o.store.registryVersions.current();
+  const followRegistry = async () => {
+    const version = o.store.registryVersions.current();
+    if (version === registryVersion) return;
+    registryVersion = version;
+    for (const socket of io.of("/").sockets.values()) {
+      const scope = scopeOf(socket.data.principal, o.store.registry);
+      if (scope.key === socket.data.scope.key) continue;
+      if (!scopes.has(scope.key)) scopes.set(scope.key, scope);
+      void socket.leave(socket.data.scope.key);
+      void socket.join(scope.key);
+      socket.data.scope = scope;
+    }
+    // A room's key is its set of facilities, so a room's scope never changes: rooms nobody is in
+    // any more are dropped by emitPatch.
+    const board = await o.store.reads.board(o.now(), 0);
+    if (!closed) emitPatch({ fromSeq: sentSeq, seq: sentSeq, facilities: board.facilities, ticker: [] });
+  };
+
   const flush = async () => {
     lastFlushAt = Date.now();
+    await followRegistry();
     // Nobody watching (an ingest-only server): nothing to build, just move the mark forward.
     if (io.engine.clientsCount === 0) {
       sentSeq = Math.max(sentSeq, await o.store.log.lastSeq());

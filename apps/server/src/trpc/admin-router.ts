@@ -3,7 +3,9 @@ import {
   CreateDisplayInput,
   CreateKeyInput,
   DisableUserInput,
+  facilityEditOf,
   InviteUserInput,
+  RegistryChangeInput,
   RevokeDisplayInput,
   RevokeKeyInput,
   type UserPrincipal,
@@ -54,11 +56,20 @@ export function createAdminRouter(trpc: Trpc, opts: { publicUrl: string }) {
         .mutation(({ ctx, input }) => run(() => actions.createDisplay(actionContext(ctx), input.name, input.provinces, opts.publicUrl))),
       revoke: p.input(RevokeDisplayInput).mutation(({ ctx, input }) => run(() => actions.revokeDisplay(actionContext(ctx), input.id))),
     }),
-    /** The registry as the forms need it (facility and province choices). */
-    registry: p.query(({ ctx }) => ({
-      provinces: ctx.store.registry.provinces.map((pr) => ({ id: pr.id, name: pr.name })),
-      facilities: ctx.store.registry.facilities.map((f) => ({ id: f.id, name: f.name, province: f.province })),
-    })),
+    registry: router({
+      /** The facility and province choices of the forms. */
+      choices: p.query(({ ctx }) => ({
+        provinces: ctx.store.registry.provinces.map((pr) => ({ id: pr.id, name: pr.name })),
+        facilities: ctx.store.registry.facilities.map((f) => ({ id: f.id, name: f.name, province: f.province })),
+      })),
+      /** Every facility as its edit form shows it, and the version they belong to (a change is made on it). */
+      facilities: p.query(({ ctx }) => ({
+        version: ctx.store.registryVersions.current(),
+        facilities: ctx.store.registry.facilities.map(facilityEditOf),
+      })),
+      versions: p.query(({ ctx }) => ctx.store.registryVersions.list()),
+      change: p.input(RegistryChangeInput).mutation(({ ctx, input }) => run(() => actions.changeRegistry(actionContext(ctx), input))),
+    }),
     audit: router({
       list: p.input(AuditListInput).query(async ({ ctx, input }): Promise<AuditRecord[]> => ctx.store.audit.list(input)),
     }),

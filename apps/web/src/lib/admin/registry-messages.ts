@@ -1,0 +1,76 @@
+// The registry editor's words (admin console, "Cơ sở" tab), Vietnamese first.
+import type { Lang } from "../i18n";
+
+const vi = {
+  tab: "Cơ sở",
+  lead: "Danh mục cơ sở: tên, sức chứa, ngưỡng cảnh báo, chu kỳ báo cáo. Mỗi thay đổi là một phiên bản mới, áp dụng từ ngày đã chọn; số liệu đã gửi không bị sửa. Màn hình đang mở cập nhật ngay.",
+  add: "Thêm cơ sở",
+  edit: "Sửa",
+  editing: (name: string) => `Sửa: ${name}`,
+  adding: "Thêm cơ sở mới",
+  id: "Mã cơ sở",
+  idHint: "chữ thường, số và dấu -, không đổi được sau này",
+  name: "Tên (tiếng Việt)",
+  nameEn: "Tên (tiếng Anh)",
+  type: "Loại",
+  province: "Tỉnh",
+  capacity: "Sức chứa",
+  units: "Khu",
+  unitId: "Mã khu",
+  unitName: "Tên khu",
+  addUnit: "Thêm khu",
+  noUnits: "Cơ sở báo cáo chung, không theo khu.",
+  interval: "Chu kỳ báo cáo (phút)",
+  thresholds: "Ngưỡng (% công suất)",
+  high: "Cao",
+  critical: "Nguy cấp",
+  over: "Quá tải",
+  from: "Áp dụng từ ngày",
+  fromHint: "để trống = ngay bây giờ",
+  save: "Lưu thay đổi",
+  cancel: "Huỷ",
+  saved: (name: string, version: number) => `Đã lưu ${name} (phiên bản ${version}).`,
+  version: (n: number) => `Phiên bản danh mục ${n}`,
+  minutes: "phút",
+  beds: "chỗ",
+};
+
+export type RegistryMessages = typeof vi;
+
+const en: RegistryMessages = {
+  tab: "Facilities",
+  lead: "The facility registry: names, capacity, alert thresholds, reporting interval. Each change is a new version, in force from the chosen day; events already sent are never rewritten. Open boards update at once.",
+  add: "Add a facility",
+  edit: "Edit",
+  editing: (name) => `Edit: ${name}`,
+  adding: "New facility",
+  id: "Facility id",
+  idHint: "lower-case letters, digits and -, fixed once created",
+  name: "Name (Vietnamese)",
+  nameEn: "Name (English)",
+  type: "Type",
+  province: "Province",
+  capacity: "Capacity",
+  units: "Units",
+  unitId: "Unit id",
+  unitName: "Unit name",
+  addUnit: "Add a unit",
+  noUnits: "Reports as a whole, without units.",
+  interval: "Reporting interval (minutes)",
+  thresholds: "Thresholds (% of capacity)",
+  high: "High",
+  critical: "Critical",
+  over: "Over",
+  from: "In force from",
+  fromHint: "empty = now",
+  save: "Save the change",
+  cancel: "Cancel",
+  saved: (name, version) => `Saved ${name} (version ${version}).`,
+  version: (n) => `Registry version ${n}`,
+  minutes: "min",
+  beds: "places",
+};
+
+export function registryMessages(lang: Lang): RegistryMessages {
+  return lang === "en" ? en : vi;
+}

@@ -10,3 +10,4 @@ export * from "./access.js";
 export * from "./event-enums.js";
 export * from "./referral-timeline.js";
 export * from "./targets-pace.js";
+export * from "./history-buckets.js";

@@ -22,3 +22,6 @@ export * from "./referral-timeline-schemas.js";
 export * from "./targets.js";
 export * from "./targets-pace.js";
 export * from "./targets-demo.js";
+export * from "./history-buckets.js";
+export * from "./as-of.js";
+export * from "./facility-page-schemas.js";

@@ -1,6 +1,33 @@
-import type { ReferralStatus, Registry } from "@carewatch/domain";
+import {
+  dayStart,
+  facilityStatus as buildStatus,
+  historyBuckets,
+  hourStart,
+  ledgerAsOf,
+  levelFor,
+  localDay,
+  countMetric,
+  isReferralOpen,
+  openReferralCount,
+  referralStatusesAsOf,
+  todayFromMetrics,
+  type Facility,
+  type FacilityAsOf,
+  type FacilityEvents,
+  type FacilityEvent,
+  type FacilityHistory,
+  type HistoryPoint,
+  type HistoryRange,
+  type OpenReferralAsOf,
+  type ReferralStatus,
+  type Registry,
+  type UnitLedger,
+} from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import type { MovementIndexes } from "./movement-indexes.js";
+import { EVENT_COLUMNS, rowToTicker, type EventRow } from "./event-rows.js";
+import { movementFollower, type MovementIndexes } from "./movement-indexes.js";
+import { createOccupiedAt, ledgerKeysOf } from "./occupied-at.js";
+import { unitColumn } from "./projections.js";
 import type { PastReads, ReferralStep, ReferralStepFilter, ReferralUrgency } from "./types.js";
 
 interface StepRow {
@@ -25,12 +52,14 @@ const rowToStep = (r: StepRow): ReferralStep => ({
   seq: r.seq,
 });
 
+type Metric = { metric: string; value: number };
+
 /**
  * Reads of the past (issue 8): referral timelines, a facility's history per bucket, the facility
- * as of an instant, and the events behind a chart point. From projections, rollups and the
- * movement indexes — never a scan of the log — each in one read transaction.
+ * as of an instant, and the events behind a chart point. From projections, rollups, the log's
+ * indexes and the movement indexes — never a scan of the log — each in one read transaction.
  */
-export function createHistoryReads(db: Database.Database, _registry: Registry, _indexes: MovementIndexes): PastReads {
+export function createHistoryReads(db: Database.Database, registry: Registry, indexes: MovementIndexes): PastReads {
   const q = {
     // NULL parameters switch a filter off; facility ids come as a JSON array.
     steps: db.prepare(`SELECT facility_id, referral_id, status, destination, urgency, at, event_id, seq FROM referral_steps
@@ -38,11 +67,140 @@ export function createHistoryReads(db: Database.Database, _registry: Registry, _
           AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to)
           AND (@referral IS NULL OR referral_id = @referral) AND moved = 1
         ORDER BY facility_id, referral_id, at, event_id`),
+    // Every referral event of the facility that had occurred by an instant (repeats included).
+    referralsUpTo: db.prepare("SELECT referral_id, status, destination, urgency, at, seq FROM referral_steps WHERE facility_id = ? AND at <= ?"),
+    hourly: db.prepare("SELECT hour_start_ms AS k, metric, value FROM rollup_hourly WHERE facility_id = ? AND hour_start_ms >= ? AND hour_start_ms < ?"),
+    daily: db.prepare("SELECT day AS k, metric, value FROM rollup_daily WHERE facility_id = ? AND day >= ? AND day <= ?"),
+    // The latest census at or before an instant (partial index events_census); same instant: greater event_id.
+    census: db.prepare(`SELECT occurred_at_ms AS at, event_id AS eventId, json_extract(body, '$.occupied') AS occupied FROM events
+        WHERE facility_id = ? AND unit IS ? AND type = 'census' AND occurred_at_ms <= ?
+        ORDER BY occurred_at_ms DESC, event_id DESC LIMIT 1`),
+    // The latest census that set a capacity, at or before an instant (partial index events_capacity).
+    capacity: db.prepare(`SELECT occurred_at_ms AS at, event_id AS eventId, json_extract(body, '$.capacity') AS value FROM events
+        WHERE facility_id = ? AND unit IS ? AND type = 'census' AND json_extract(body, '$.capacity') IS NOT NULL AND occurred_at_ms <= ?
+        ORDER BY occurred_at_ms DESC, event_id DESC LIMIT 1`),
+    // Counting events of a stretch shorter than an hour (index events_facility_time).
+    countsBetween: db.prepare(`SELECT type, body FROM events WHERE facility_id = ? AND occurred_at_ms >= ? AND occurred_at_ms <= ?
+        AND type IN ('admission', 'discharge', 'treatment')`),
+    latestOccurred: db.prepare("SELECT MAX(occurred_at_ms) FROM events WHERE facility_id = ? AND occurred_at_ms <= ?").pluck(),
+    lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck(),
+    eventsBetween: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE facility_id = ? AND occurred_at_ms >= ? AND occurred_at_ms < ?
+        ORDER BY occurred_at_ms, event_id LIMIT ?`),
+    countBetween: db.prepare("SELECT COUNT(*) FROM events WHERE facility_id = ? AND occurred_at_ms >= ? AND occurred_at_ms < ?").pluck(),
   };
+  const catchUp = movementFollower(db, indexes);
+  const occupiedAt = createOccupiedAt(db, indexes);
   const snapshot = <A extends unknown[], R>(fn: (...args: A) => R) => {
     const tx = db.transaction(fn);
     return async (...args: A): Promise<R> => tx(...args);
   };
+
+  /** The configured capacity of a ledger key: the unit's, or the facility's when it has none. */
+  const configured = (f: Facility, key: string) => (f.units.length > 0 ? (f.units.find((u) => u.id === key)?.capacity ?? 0) : f.capacity);
+
+  const capacityAt = (f: Facility, key: string, at: number) =>
+    q.capacity.get(f.id, unitColumn(key), at) as { at: number; eventId: string; value: number } | undefined;
+
+  /** A unit's ledger with every input cut at `at`: the census rule over the events that had occurred by then. */
+  function ledgerAt(f: Facility, key: string, at: number): UnitLedger {
+    const census = (q.census.get(f.id, unitColumn(key), at) as { at: number; eventId: string; occupied: number } | undefined) ?? null;
+    const after = indexes.get(f.id, key).spanBetween(census?.at ?? Number.NEGATIVE_INFINITY, at);
+    return ledgerAsOf(census, capacityAt(f, key, at) ?? null, after);
+  }
+
+  /** Counts of the facility's events in [from, upTo] read from the log's time index (a stretch within one hour). */
+  function countsBetween(f: Facility, from: number, upTo: number): Metric[] {
+    const out: Metric[] = [];
+    for (const r of q.countsBetween.all(f.id, from, upTo) as { type: string; body: string }[]) {
+      const m = countMetric(JSON.parse(r.body) as FacilityEvent & { count?: number; category?: string });
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  function openReferralsAt(f: Facility, at: number) {
+    const rows = q.referralsUpTo.all(f.id, at) as {
+      referral_id: string;
+      status: ReferralStatus;
+      destination: string;
+      urgency: string | null;
+      at: number;
+      seq: number;
+    }[];
+    const statuses = referralStatusesAsOf(rows.map((r) => ({ referralId: r.referral_id, status: r.status, seq: r.seq })));
+    const detail = new Map<string, OpenReferralAsOf & { seq: number; urgencySeq: number }>();
+    for (const r of rows) {
+      if (!isReferralOpen(statuses.get(r.referral_id)!.status)) continue;
+      const d = detail.get(r.referral_id) ?? { status: "", destination: "", urgency: null, since: r.at, seq: -1, urgencySeq: -1 };
+      d.since = Math.min(d.since, r.at);
+      if (r.seq > d.seq) Object.assign(d, { seq: r.seq, status: r.status, destination: r.destination });
+      // A move that does not say its urgency keeps the one said before (as the live projection does).
+      if (r.urgency !== null && r.seq > d.urgencySeq) Object.assign(d, { urgency: r.urgency, urgencySeq: r.seq });
+      detail.set(r.referral_id, d);
+    }
+    const open = [...detail.values()].map(({ status, destination, urgency, since }) => ({ status, destination, urgency, since }));
+    open.sort((a, b) => a.since - b.since || a.destination.localeCompare(b.destination));
+    return { count: openReferralCount(statuses), open };
+  }
+
+  function asOf(f: Facility, at: number): FacilityAsOf {
+    const ledgers = new Map<string, UnitLedger>();
+    for (const key of ledgerKeysOf(f)) ledgers.set(key, ledgerAt(f, key, at));
+    // Today up to `at`: the day's whole hours from the hourly rollup, then the events of the
+    // current hour up to `at` from the log's time index (at most an hour of one facility).
+    const hour = hourStart(at, f.timeZone);
+    const metrics = [...(q.hourly.all(f.id, dayStart(localDay(at, f.timeZone), f.timeZone), hour) as Metric[]), ...countsBetween(f, hour, at)];
+    const referrals = openReferralsAt(f, at);
+    const latest = q.latestOccurred.get(f.id, at) as number | null;
+    const status = buildStatus({
+      facility: f,
+      ledgers,
+      today: todayFromMetrics(metrics, referrals.count),
+      lastAcceptedAt: latest,
+      asOfSeq: q.lastSeq.get() as number,
+      now: at,
+    });
+    return { at, status, open_referrals: referrals.open };
+  }
+
+  function history(f: Facility, range: HistoryRange, now: number): FacilityHistory {
+    const buckets = historyBuckets(range, now, f.timeZone);
+    const instants = buckets.map((b) => b.at);
+    const occupied = occupiedAt(f, instants);
+    const capacity = instants.map(() => 0);
+    for (const key of ledgerKeysOf(f)) instants.forEach((t, i) => (capacity[i]! += capacityAt(f, key, t)?.value ?? configured(f, key)));
+
+    const byKey = new Map<string | number, Metric[]>();
+    const rows =
+      buckets[0] === undefined
+        ? []
+        : range === "24h" || range === "7d"
+          ? (q.hourly.all(f.id, buckets[0].start, buckets[buckets.length - 1]!.end) as (Metric & { k: number })[])
+          : (q.daily.all(f.id, buckets[0].day, buckets[buckets.length - 1]!.day) as (Metric & { k: string })[]);
+    for (const r of rows) {
+      let list = byKey.get(r.k);
+      if (!list) byKey.set(r.k, (list = []));
+      list.push(r);
+    }
+    const hourly = range === "24h" || range === "7d";
+    const points: HistoryPoint[] = buckets.map((b, i) => {
+      const counts = todayFromMetrics(byKey.get(hourly ? b.start : b.day) ?? [], 0);
+      const occ = occupied[i] ?? 0;
+      const cap = capacity[i] ?? 0;
+      return {
+        start: b.start,
+        end: b.end,
+        at: b.at,
+        occupied: occ,
+        capacity: cap,
+        level: levelFor(occ, cap, f.thresholds),
+        admissions: counts.admissions,
+        discharges: counts.discharges,
+        treatments: counts.treatments,
+      };
+    });
+    return { facility_id: f.id, range, bucket: hourly ? "hour" : "day", time_zone: f.timeZone, thresholds: { ...f.thresholds }, now, points };
+  }
 
   return {
     referralSteps: snapshot((filter: ReferralStepFilter): ReferralStep[] =>
@@ -55,5 +213,25 @@ export function createHistoryReads(db: Database.Database, _registry: Registry, _
         }) as StepRow[]
       ).map(rowToStep),
     ),
+
+    history: snapshot((facilityId: string, range: HistoryRange, now: number) => {
+      const f = registry.byId.get(facilityId);
+      if (!f) return undefined;
+      catchUp();
+      return history(f, range, now);
+    }),
+
+    asOf: snapshot((facilityId: string, at: number) => {
+      const f = registry.byId.get(facilityId);
+      if (!f) return undefined;
+      catchUp();
+      return asOf(f, at);
+    }),
+
+    eventsBetween: snapshot((facilityId: string, from: number, to: number, limit: number = 200): FacilityEvents | undefined => {
+      if (!registry.byId.has(facilityId)) return undefined;
+      const events = (q.eventsBetween.all(facilityId, from, to, limit) as EventRow[]).map(rowToTicker);
+      return { from, to, total: q.countBetween.get(facilityId, from, to) as number, events };
+    }),
   };
 }

@@ -203,9 +203,9 @@ export function countReferrals(timelines: readonly ReferralTimeline[], period: R
   return { all, byFacility: [...byFacility.values()].sort(order), byDestination: [...byDestination.values()].sort(order) };
 }
 
-/** Overdue first (most overdue first), then the rest newest first. */
+/** Overdue first (most overdue first), then newest first; ties by facility and referral id, so the order is total. */
 export function compareReferrals(a: ReferralTimeline, b: ReferralTimeline): number {
   if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
-  if (a.overdue) return b.overdueByMs - a.overdueByMs;
+  if (a.overdue && a.overdueByMs !== b.overdueByMs) return b.overdueByMs - a.overdueByMs;
   return b.startedAt - a.startedAt || a.facilityId.localeCompare(b.facilityId) || a.referralId.localeCompare(b.referralId);
 }

@@ -42,10 +42,6 @@ CREATE INDEX events_facility_time ON events (facility_id, occurred_at_ms);
 -- censuses that carry one are in it, so a write only for those, and each lookup is one seek.
 CREATE INDEX events_capacity ON events (facility_id, unit, occurred_at_ms, event_id)
   WHERE type = 'census' AND json_extract(body, '$.capacity') IS NOT NULL;
--- The capacity a census set, in force at a past instant (history per bucket, as of): only the
--- censuses that carry one are in it, so a write only for those, and each lookup is one seek.
-CREATE INDEX events_capacity ON events (facility_id, unit, occurred_at_ms, event_id)
-  WHERE type = 'census' AND json_extract(body, '$.capacity') IS NOT NULL;
 -- referral_steps is new: replay the log into it (as 0002 does; cleared by the replay).
 INSERT INTO store_meta (key, value) VALUES ('projections_need_rebuild', '0005')
   ON CONFLICT (key) DO UPDATE SET value = excluded.value;

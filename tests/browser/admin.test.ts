@@ -123,6 +123,33 @@ describe("admin console", () => {
     await page.getByText("Không có mục nào.").waitFor({ timeout: 5000 });
   });
 
+  it("changes a facility's capacity in the registry tab, and an open wall shows it at once", async () => {
+    const page = await loggedIn({ width: 1920, height: 1080 }, "/admin");
+    const wall = await page.context().newPage();
+    await wall.goto(`${server.url}/wall`);
+    const tile = wall.locator('[data-facility="sl-social-protection"] .capacity');
+    await tile.waitFor({ timeout: 10_000 });
+    const before = await tile.innerText();
+
+    await page.getByRole("tab", { name: "Cơ sở" }).click();
+    await page.locator('[data-testid="facility-row"][data-id="sl-social-protection"]').getByRole("button", { name: "Sửa" }).click();
+    const form = page.getByTestId("registry-form");
+    await form.getByLabel("Sức chứa").fill("135");
+    await form.getByLabel("Cao", { exact: true }).fill("80");
+    await page.screenshot({ path: path.join(SHOTS, "admin-registry-1080p.png"), fullPage: true });
+    await form.getByRole("button", { name: "Lưu thay đổi" }).click();
+    await page
+      .locator('[data-testid="facility-row"][data-id="sl-social-protection"] [data-testid="facility-capacity"]')
+      .filter({ hasText: "135" })
+      .waitFor({ timeout: 5000 });
+
+    await wall.locator('[data-facility="sl-social-protection"] .capacity').filter({ hasText: "135" }).waitFor({ timeout: 3000 });
+    expect(before).not.toContain("135");
+    expect(server.store.registry.byId.get("sl-social-protection")?.thresholds.high).toBe(80);
+    const [entry] = await server.store.audit.list({ action: "registry.update" });
+    expect(entry).toMatchObject({ target: "sl-social-protection", actor: { email: ADMIN }, after: { capacity: 135 } });
+  });
+
   it("fits a phone: no sideways scrolling on /admin and /admin/audit, and the landing page links to /admin", async () => {
     const page = await loggedIn({ width: 390, height: 844 }, "/");
     await page.getByTestId("admin-link").click();

@@ -82,6 +82,8 @@ const vi = {
     "displays.create": "Tạo màn hình",
     "displays.revoke": "Thu hồi màn hình",
     "entry.event": "Nhập số liệu",
+    "registry.add": "Thêm cơ sở",
+    "registry.update": "Sửa danh mục cơ sở",
   } as Record<string, string>,
 };
 

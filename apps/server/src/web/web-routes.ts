@@ -3,7 +3,7 @@ import path from "node:path";
 import { Hono, type Context } from "hono";
 import { setCookie } from "hono/cookie";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { mayOpenPage } from "@carewatch/domain";
+import { mayOpenPage, mayReadFacility } from "@carewatch/domain";
 import { DISPLAY_COOKIE } from "../http/display-auth.js";
 import { principalFromCookies, type SessionAuth } from "../auth/principal.js";
 import { inlineStylePolicy, webAppPolicy } from "../http/security-headers.js";
@@ -21,7 +21,7 @@ function page(title: string, body: string): string {
 }
 
 /** A server-written page with its own policy. */
-function htmlPage(c: Context, html: string, status: 401 | 403): Response {
+function htmlPage(c: Context, html: string, status: 401 | 403 | 404): Response {
   c.header("content-security-policy", PAGE_POLICY);
   return c.html(html, status);
 }
@@ -40,6 +40,14 @@ function forbiddenPage(): string {
     "không có quyền",
     `<h1>✖ Bạn không có quyền mở trang này</h1><p>Tài khoản của bạn không được phép xem trang này.</p>
 <p>You may not open this page: your account is not allowed to see it.</p><p><a href="/">Trang chủ · Home</a></p>`,
+  );
+}
+
+function notFoundPage(): string {
+  return page(
+    "không tìm thấy",
+    `<h1>✖ Không có cơ sở này</h1><p>Mã cơ sở trong đường dẫn không có trong danh mục.</p>
+<p>No such facility: the id in the address is not in the registry.</p><p><a href="/">Trang chủ · Home</a></p>`,
   );
 }
 
@@ -112,6 +120,18 @@ export function webRoutes(deps: { auth: SessionAuth; webDir: string | null }) {
     const principal = await principalFromCookies(c.req.header("cookie"), auth);
     const verdict = mayOpenPage(principal, url.pathname);
     c.header("cache-control", "no-store");
+    // /facilities/<id> (issue 8): the role may open the page, and the person must be allowed to read that facility.
+    const facility = verdict === "ok" && principal ? /^\/facilities\/([^/]+)\/?$/.exec(url.pathname) : null;
+    if (facility && principal) {
+      let f;
+      try {
+        f = auth.store.registry.byId.get(decodeURIComponent(facility[1]!));
+      } catch {
+        f = undefined; // a malformed %-escape names no facility
+      }
+      if (!f) return htmlPage(c, notFoundPage(), 404);
+      if (!mayReadFacility(principal, f)) return htmlPage(c, forbiddenPage(), 403);
+    }
     if (verdict === "ok") return null;
     if (verdict === "login") {
       if (wall) return htmlPage(c, refusalPage("Thiếu mã màn hình hoặc mã đã bị thu hồi · Missing or revoked display token."), 401);

@@ -1,5 +1,5 @@
 import { createSimulator, DEFAULT_SILENT } from "@carewatch/simulator";
-import { ConfigError, INVITATION_TTL_MS, inviteUser, parseConfig, startServer } from "@carewatch/server";
+import { ConfigError, importDemoTargets, INVITATION_TTL_MS, inviteUser, parseConfig, startServer } from "@carewatch/server";
 
 /**
  * `pnpm demo`: the product on the embedded SQLite store with the demo registry, history
@@ -61,6 +61,10 @@ async function main() {
     process.stderr.write("\n");
   }
   sim.start();
+  // The bundled plan targets (/targets), the illustrative ones for this year: imported (audited,
+  // actor "demo") when the store has none for this year yet.
+  const imported = await importDemoTargets({ store, now: Date.now, actor: { kind: "cli", id: "demo" } });
+  if (imported) process.stderr.write(`Plan targets imported: ${imported.plans} plans, ${imported.created.length} new targets\n`);
 
   const base = server.publicUrl.replace(/\/$/, "");
   const wall = `${base}/wall?display=${encodeURIComponent((await store.credentials.createDisplay("demo wall", Date.now())).token)}`;

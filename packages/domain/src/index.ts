@@ -25,3 +25,4 @@ export * from "./targets-demo.js";
 export * from "./history-buckets.js";
 export * from "./as-of.js";
 export * from "./facility-page-schemas.js";
+export * from "./targets-view.js";

@@ -8,7 +8,7 @@ import {
   targetProgress,
   yearClock,
   yearDays,
-  assessmentDateProblem,
+  assessmentProblem,
   type AssessmentRecord,
   type FacilityYearFacts,
 } from "./targets-pace.js";
@@ -200,10 +200,13 @@ describe("each metric kind, hand-checked at 00:00 on 1 July 2026", () => {
     expect(targetProgress(primaryCare, [], [], JULY_1_2026).verdict).toBe("not_assessed");
   });
 
-  it("assessment dates: in the target's year, not in the future", () => {
-    expect(assessmentDateProblem(primaryCare, "2026-07-01", JULY_1_2026, HCM)).toBeNull();
-    expect(assessmentDateProblem(primaryCare, "2026-07-02", JULY_1_2026, HCM)).toMatch(/tương lai.*future/);
-    expect(assessmentDateProblem(primaryCare, "2025-12-31", JULY_1_2026, HCM)).toMatch(/2026/);
+  it("assessments: only for assessment targets, dated in the target's year, not in the future, a percentage at most 100", () => {
+    const ok = { date: "2026-07-01", value: 80 };
+    expect(assessmentProblem(primaryCare, ok, JULY_1_2026, HCM)).toBeNull();
+    expect(assessmentProblem(primaryCare, { ...ok, date: "2026-07-02" }, JULY_1_2026, HCM)).toMatch(/tương lai.*future/);
+    expect(assessmentProblem(primaryCare, { ...ok, date: "2025-12-31" }, JULY_1_2026, HCM)).toMatch(/2026/);
+    expect(assessmentProblem(primaryCare, { ...ok, value: 101 }, JULY_1_2026, HCM)).toMatch(/100/);
+    expect(assessmentProblem(convalescence, ok, JULY_1_2026, HCM)).toMatch(/no assessment/);
   });
 });
 

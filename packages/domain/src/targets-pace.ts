@@ -200,12 +200,6 @@ export function targetProgress(t: Target, facts: readonly FacilityYearFacts[], a
   return { ...base, actual, pace, projection, verdict, ratio, series };
 }
 
-/** Behind pace first, then the rest in the document's order (a stable sort). */
-export function behindFirst<T extends { progress: Pick<TargetProgress, "verdict"> }>(rows: readonly T[]): T[] {
-  const rank = (v: Verdict) => (v === "behind" || v === "missed" ? 0 : 1);
-  return [...rows].sort((a, b) => rank(a.progress.verdict) - rank(b.progress.verdict));
-}
-
 /**
  * Whether a reader may see a target: only when every one of its facilities is in their scope.
  * A target partly out of scope is withheld (its actual would show counts of facilities the
@@ -216,9 +210,14 @@ export function targetInScope(t: Pick<Target, "facilities">, mayRead: (facilityI
   return t.facilities.every(mayRead);
 }
 
-/** An assessment's date must fall in the target's year and not after today in its zone. */
-export function assessmentDateProblem(t: Pick<Target, "year">, date: string, now: number, timeZone: string): string | null {
-  if (!date.startsWith(`${t.year}-`)) return `Ngày đánh giá phải thuộc năm ${t.year}. / The assessment's date must be in ${t.year}.`;
-  if (date > localDay(now, timeZone)) return "Ngày đánh giá không được ở tương lai. / The assessment's date cannot be in the future.";
+/**
+ * What is wrong with an assessment, or null: only `assessment` targets take one; its date falls
+ * in the target's year and not after today in its zone; a percentage is at most 100.
+ */
+export function assessmentProblem(t: Target, a: { date: string; value: number }, now: number, timeZone: string): string | null {
+  if (t.kind !== "assessment") return "Chỉ tiêu này tính từ sự kiện, không nhập đánh giá. / This target is computed from events; it takes no assessment.";
+  if (!a.date.startsWith(`${t.year}-`)) return `Ngày đánh giá phải thuộc năm ${t.year}. / The assessment's date must be in ${t.year}.`;
+  if (a.date > localDay(now, timeZone)) return "Ngày đánh giá không được ở tương lai. / The assessment's date cannot be in the future.";
+  if (t.unit?.startsWith("percent") && a.value > 100) return "Tỉ lệ phần trăm không quá 100. / A percentage is at most 100.";
   return null;
 }

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { isRole, ROLES, type Role } from "@carewatch/domain";
+import { isRole, localDay, ROLES, TARGET_YEAR_MAX, TARGET_YEAR_MIN, type Role } from "@carewatch/domain";
 import { createStore, type Store } from "@carewatch/store";
 import * as actions from "../admin/admin-actions.js";
+import * as targets from "../admin/targets-actions.js";
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
 import { ConfigError, ensureDataDir, loadRegistry } from "../env.js";
 
@@ -203,6 +205,45 @@ users
       } catch (e) {
         throw e instanceof ConfigError ? new ConfigError(`no enabled account "${email}" (see: cw users list)`) : e;
       }
+    }),
+  );
+
+const targetsCmd = program.command("targets").description("plan targets: import a targets document, list a year's progress");
+targetsCmd
+  .command("import <file>")
+  .description("import (upsert) the plans and targets of a targets.json-shaped file; nothing is imported when it has a problem")
+  .action((file: string) =>
+    withStore(async (s) => {
+      let document: unknown;
+      try {
+        document = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      } catch (e) {
+        throw new ConfigError(`cannot read ${file} as JSON: ${(e as Error).message}`);
+      }
+      const r = await act(s, (ctx) => targets.importTargets(ctx, document));
+      out(`imported ${r.plans} plan(s): ${r.created.length} new, ${r.updated.length} changed, ${r.unchanged} unchanged target(s)`);
+    }),
+  );
+targetsCmd
+  .command("list")
+  .description("each target of a year with its actual, pace, projection and verdict (tab-separated)")
+  .option("--year <YYYY>", "the year (default: this year in Asia/Ho_Chi_Minh)")
+  .action((opts: { year?: string }) =>
+    withStore(async (s) => {
+      const year = opts.year === undefined ? Number(localDay(Date.now()).slice(0, 4)) : Number(opts.year);
+      if (!Number.isInteger(year) || year < TARGET_YEAR_MIN || year > TARGET_YEAR_MAX)
+        throw new ConfigError(`--year must be a year from ${TARGET_YEAR_MIN} to ${TARGET_YEAR_MAX}, not "${opts.year}"`);
+      const view = await targets.readTargets({ store: s, now: Date.now }, year, () => true);
+      const n = (x: number | null) => (x === null ? "-" : String(Math.round(x * 10) / 10));
+      out(["plan", "target", "kind", "value", "actual", "pace", "projection", "verdict", "days"].join("\t"));
+      for (const plan of view.plans)
+        for (const { target: t, progress: p } of plan.targets)
+          out(
+            [plan.id, t.id, t.kind, n(t.value), n(p.actual), n(p.pace), n(p.projection), p.verdict, `${p.clock.completedDays}/${p.clock.daysInYear}`].join(
+              "\t",
+            ),
+          );
+      if (view.plans.length === 0) process.stderr.write(`no targets for ${year} (years with targets: ${(await s.targets.years()).join(", ") || "none"})\n`);
     }),
   );
 

@@ -4,6 +4,7 @@ import { createBoardRouter } from "./board-router.js";
 import { createFacilityRouter } from "./facility-router.js";
 import { createReferralsRouter } from "./referrals-router.js";
 import { createTargetsRouter } from "./targets-router.js";
+import { createTargetsRouter } from "./targets-router.js";
 import { createTrpc } from "./trpc.js";
 
 export function createAppRouter(opts: {
@@ -16,6 +17,7 @@ export function createAppRouter(opts: {
     board: createBoardRouter(trpc),
     admin: createAdminRouter(trpc, { publicUrl: opts.publicUrl ?? "http://localhost:3000" }),
     referrals: createReferralsRouter(trpc, { overdue: opts.referralOverdue }),
+    targets: createTargetsRouter(trpc),
     targets: createTargetsRouter(trpc),
     facility: createFacilityRouter(trpc),
   });

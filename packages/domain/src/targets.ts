@@ -94,7 +94,9 @@ export type TargetsParse = { ok: true; document: TargetsDocument } | { ok: false
 export function parseTargetsDocument(input: unknown, registry: Pick<Registry, "byId" | "provinces">): TargetsParse {
   const parsed = TargetsDocumentSchema.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, problems: problemsFromZod(parsed.error).map((p) => ({ ...p, message: `Không hợp lệ: ${p.message} / Invalid: ${p.message}` })) };
+    // Our own refinements already speak both languages; zod's own messages are English only.
+    const both = (m: string) => (m.includes(" / ") ? m : `Không hợp lệ: ${m} / Invalid: ${m}`);
+    return { ok: false, problems: problemsFromZod(parsed.error).map((p) => ({ ...p, message: both(p.message) })) };
   }
   const doc = parsed.data;
   const problems: FieldProblem[] = [];

@@ -43,9 +43,9 @@ describe("targets document", () => {
     doc.plans[1].targets[2].kind = "headcount";
     const problems = paths(doc);
     const at = (p: string) => problems.find((x) => x.path === p)?.message ?? "";
-    expect(at("/plans/1/targets/0/category")).toMatch(/^Không hợp lệ: .*category/);
+    expect(at("/plans/1/targets/0/category")).toBe("Cần loại điều trị (category). / A treatment target needs a category.");
     expect(at("/plans/0/targets/0/value")).toBe("Tỉ lệ phần trăm không quá 100. / A percentage is at most 100.");
-    expect(at("/plans/0/targets/1/resident_names")).toMatch(/Unknown field/);
+    expect(at("/plans/0/targets/1/resident_names")).toMatch(/^Không hợp lệ: Unknown field "resident_names".* \/ Invalid: Unknown field/);
     expect(at("/plans/1/targets/2/kind")).not.toBe("");
     expect(paths({ version: 2, plans: [] }).map((p) => p.path)).toEqual(expect.arrayContaining(["/version", "/plans"]));
     expect(paths("not a document")[0]?.path).toBe("");

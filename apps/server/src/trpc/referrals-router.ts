@@ -77,7 +77,11 @@ export function createReferralsRouter({ router, managerProcedure }: Trpc, opts: 
         closedLimit: input.limit,
         openedBefore: input.overdueOnly ? now - Math.min(...Object.values(thresholds)) : undefined,
       };
-      if (input.overdueOnly && input.state === "closed") return { now, thresholds, referrals: [] as ReferralRow[], truncated: false };
+      // The facilities the manager may filter on (the page's choices), whether or not they have referrals.
+      const facilities = ctx.store.registry.facilities
+        .filter((f) => inScope(ctx.scope, f.id))
+        .map((f) => ({ id: f.id, name: f.name, nameEn: f.nameEn, province: f.province, provinceName: f.provinceName }));
+      if (input.overdueOnly && input.state === "closed") return { now, thresholds, facilities, referrals: [] as ReferralRow[], truncated: false };
       const records = await ctx.store.reads.referralRecords(filter);
       const all = timelines(records, now, thresholds)
         .filter((t) => !input.overdueOnly || t.overdue)
@@ -85,6 +89,7 @@ export function createReferralsRouter({ router, managerProcedure }: Trpc, opts: 
       return {
         now,
         thresholds,
+        facilities,
         referrals: all.slice(0, input.limit).map((t) => withFacility(ctx.store.registry, t)),
         truncated: records.closedTruncated || all.length > input.limit,
       };

@@ -37,6 +37,9 @@ export default defineConfig(
       // The Maps it flags are locals of pure helpers (merge, count), never state a template reads;
       // the board's reactive state is $state in the rune class.
       "svelte/prefer-svelte-reactivity": "off",
+      // Pages are full loads the server guards (data-sveltekit-reload) and the app has no base
+      // path: resolve() would add nothing to an href or a replaceState URL.
+      "svelte/no-navigation-without-resolve": "off",
     },
   },
 );

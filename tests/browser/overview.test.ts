@@ -105,6 +105,18 @@ describe("province overview", () => {
     await page.waitForURL(`${server.url}/facilities/sl-merit-nursing`, { timeout: 5000 });
   });
 
+  it("from the wall, when a person (not a kiosk) is at it, one click to a facility", async () => {
+    const page = await loggedIn({ width: 1920, height: 1080 }, "/wall?kiosk=0");
+    const tileLink = page.locator('[data-facility="sl-social-protection"] h3 a');
+    await tileLink.waitFor({ timeout: 10_000 });
+    await tileLink.click();
+    await page.waitForURL(`${server.url}/facilities/sl-social-protection`, { timeout: 5000 });
+    // The kiosk wall (the default) has no links to follow.
+    await page.goto(`${server.url}/wall`);
+    await page.locator('[data-facility="sl-social-protection"] h3').waitFor({ timeout: 10_000 });
+    expect(await page.locator("[data-facility] h3 a").count()).toBe(0);
+  });
+
   it("fits a phone", async () => {
     const page = await loggedIn({ width: 390, height: 844 }, "/");
     await page.locator('[data-testid="overview-table"] tbody tr').first().waitFor({ timeout: 10_000 });

@@ -4,7 +4,7 @@
  *
  *   pnpm bench                      ingest-single, ingest-batch, fill (10 M events), fanout (~8 min)
  *   pnpm bench --quick              the same with short runs and a 1 M fill (a smoke check)
- *   pnpm bench --only <name>        one section: ingest-single | ingest-batch | fill | fanout | soak
+ *   pnpm bench --only <name>        one section: ingest-single | ingest-batch | fill | fanout | soak | import
  *   pnpm bench --fill <millions>    how many million events the fill section posts
  *   pnpm bench --soak 10m           the browser soak alone (wall page JS heap over time)
  *
@@ -16,13 +16,14 @@
 import os from "node:os";
 import { runFanout } from "./fanout.js";
 import { runFill } from "./fill.js";
+import { runImportBench } from "./import.js";
 import { runIngestBatch } from "./ingest-batch.js";
 import { runIngestSingle } from "./ingest-single.js";
 import { machineJiffies, ROOT } from "./proc.js";
 import { printSection, printSummary, writeArtifact, type BenchOptions, type SectionResult } from "./report.js";
 import { parseDuration, runSoak } from "./soak.js";
 
-const SECTIONS = ["ingest-single", "ingest-batch", "fill", "fanout", "soak"] as const;
+const SECTIONS = ["ingest-single", "ingest-batch", "fill", "fanout", "soak", "import"] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function usage(msg: string): never {
@@ -54,7 +55,7 @@ function parseArgs(argv: string[]) {
     else usage(`unknown argument ${a}`);
   }
   // --soak runs the soak alone; --only soak without --soak soaks for 10 min (2 min with --quick).
-  const sections: SectionName[] = only ? [only] : soakMs !== null ? ["soak"] : ["ingest-single", "ingest-batch", "fill", "fanout"];
+  const sections: SectionName[] = only ? [only] : soakMs !== null ? ["soak"] : ["ingest-single", "ingest-batch", "fill", "fanout", "import"];
   return { quick, sections, soakMs: soakMs ?? (quick ? 120_000 : 600_000), fillEvents: (fillMillions ?? (quick ? 1 : 10)) * 1_000_000 };
 }
 
@@ -100,6 +101,7 @@ async function main() {
     fill: () => runFill(opts, args.fillEvents),
     fanout: () => runFanout(opts),
     soak: () => runSoak(opts, args.soakMs),
+    import: () => runImportBench(opts),
   };
   const results: SectionResult[] = [];
   for (const name of args.sections) {

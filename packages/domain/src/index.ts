@@ -26,3 +26,4 @@ export * from "./history-buckets.js";
 export * from "./as-of.js";
 export * from "./facility-page-schemas.js";
 export * from "./targets-view.js";
+export * from "./import-rows.js";

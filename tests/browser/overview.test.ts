@@ -33,7 +33,8 @@ beforeAll(async () => {
   const social = await server.key("sl-social-protection");
   await post(server.url, social, census("sl-social-protection", 115, at(20), { event_id: uid() }), 202);
   const rehab = await server.key("sl-drug-rehab");
-  for (const unit of ["compulsory", "voluntary", "female", "medical"]) await post(server.url, rehab, census("sl-drug-rehab", 30, at(10), { unit, event_id: uid() }), 202);
+  for (const unit of ["compulsory", "voluntary", "female", "medical"])
+    await post(server.url, rehab, census("sl-drug-rehab", 30, at(10), { unit, event_id: uid() }), 202);
   await post(server.url, rehab, admission("sl-drug-rehab", 3, at(5), { unit: "voluntary", event_id: uid() }), 202);
   // Lào Cai is out of this manager's provinces.
   const lc = await server.key("lc-social-work");
@@ -89,7 +90,9 @@ describe("province overview", () => {
     const songMa = page.locator('[data-testid="overview-table"] tr[data-facility="sl-drug-rehab-song-ma"]');
     expect(await songMa.getAttribute("class")).toContain("stale");
     await post(server.url, await server.key("sl-drug-rehab-song-ma"), census("sl-drug-rehab-song-ma", 90, Date.now() - 1000, { event_id: uid() }), 202);
-    await page.waitForFunction(() => !document.querySelector('tr[data-facility="sl-drug-rehab-song-ma"]')?.classList.contains("stale"), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('tr[data-facility="sl-drug-rehab-song-ma"]')?.classList.contains("stale"), undefined, {
+      timeout: 5000,
+    });
     expect(await songMa.innerText()).toContain("60 %");
 
     // The table as CSV, with a BOM and the rows shown.
@@ -106,7 +109,10 @@ describe("province overview", () => {
   });
 
   it("from the wall, when a person (not a kiosk) is at it, one click to a facility", async () => {
-    const page = await loggedIn({ width: 1920, height: 1080 }, "/wall?kiosk=0");
+    // (An anonymous /wall answers with the kiosk's refusal, not a login form: log in first.)
+    const page = await loggedIn({ width: 1920, height: 1080 }, "/");
+    await page.getByRole("link", { name: "Màn hình" }).click();
+    await page.waitForURL(`${server.url}/wall?kiosk=0`, { timeout: 5000 });
     const tileLink = page.locator('[data-facility="sl-social-protection"] h3 a');
     await tileLink.waitFor({ timeout: 10_000 });
     await tileLink.click();

@@ -86,12 +86,12 @@ function baseOptions(get: () => ChartInput, size: number) {
       if (el) get().onPick(el.index);
     },
     plugins: {
-      legend: { labels: { color: TICK, boxWidth: size, font } },
+      legend: { labels: { color: TICK, boxWidth: size, font, filter: (item: { text: string }) => item.text !== "" } },
       tooltip: { enabled: true, titleFont: font, bodyFont: font },
       asOfMarker: { index: null },
     },
     scales: {
-      x: { ticks: { color: TICK, autoSkip: true, maxRotation: 0, font }, grid: { color: GRID } },
+      x: { ticks: { color: TICK, autoSkip: true, autoSkipPadding: size, maxRotation: 0, font }, grid: { color: GRID } },
       y: { beginAtZero: true, ticks: { color: TICK, precision: 0, font }, grid: { color: GRID } },
     },
   };
@@ -120,12 +120,14 @@ export function occupancyChart(get: () => OccupancyInput): Attachment<HTMLCanvas
         stepped: true as const,
       });
       chart.data.labels = v.labels;
+      // Each band is the area between two threshold lines, filled down to the line before it and
+      // named in the legend for the level it is: [high, critical) high, [critical, over) critical,
+      // above over. The first line only bounds the high band (no legend entry of its own).
       chart.data.datasets = [
-        // Each band fills down to the line before it: [high, critical) high, [critical, over) critical, above over.
-        { ...band(v.bands.high, false, "transparent"), borderDash: [2, 4] },
-        band(v.bands.critical, "-1", "rgba(245, 197, 66, 0.14)"),
-        band(v.bands.over, "-1", "rgba(255, 138, 61, 0.16)"),
-        { ...band({ label: v.bands.over.label + " ↑", data: v.labels.map(() => top), color: "transparent" }, "-1", "rgba(255, 77, 94, 0.14)") },
+        { ...band({ ...v.bands.high, label: "" }, false, "transparent"), borderDash: [2, 4] },
+        band({ ...v.bands.critical, label: v.bands.high.label, color: v.bands.high.color }, "-1", "rgba(245, 197, 66, 0.16)"),
+        band({ ...v.bands.over, label: v.bands.critical.label, color: v.bands.critical.color }, "-1", "rgba(255, 138, 61, 0.18)"),
+        { ...band({ label: v.bands.over.label, data: v.labels.map(() => top), color: v.bands.over.color }, "-1", "rgba(255, 77, 94, 0.16)"), borderWidth: 0 },
         {
           label: v.capacity.label,
           data: v.capacity.data,

@@ -3,8 +3,6 @@ import type { Lang } from "../i18n";
 
 const vi = {
   title: "Cơ sở",
-  home: "Trang chủ",
-  switchLang: "English",
   live: "Trực tiếp",
   stale: "Mất liên lạc",
   lastEvent: "Sự kiện gần nhất",
@@ -53,8 +51,6 @@ export type FacilityText = typeof vi;
 
 const en: FacilityText = {
   title: "Facility",
-  home: "Home",
-  switchLang: "Tiếng Việt",
   live: "Live",
   stale: "Stale",
   lastEvent: "Latest event",

@@ -27,3 +27,4 @@ export * from "./as-of.js";
 export * from "./facility-page-schemas.js";
 export * from "./targets-view.js";
 export * from "./import-rows.js";
+export * from "./monthly-report.js";

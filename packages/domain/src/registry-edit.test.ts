@@ -6,7 +6,7 @@ import { applyRegistryChange, facilityEditOf, versionAt, type FacilityEdit } fro
 const NOW = Date.parse("2026-11-22T07:30:00Z");
 
 function demo(): Registry {
-  const r = parseRegistry(structuredClone(demoRegistryDocument));
+  const r = parseRegistry(JSON.parse(JSON.stringify(demoRegistryDocument)) as unknown);
   if (!r.ok) throw new Error(r.problems.join("\n"));
   return r.registry;
 }

@@ -64,6 +64,18 @@ export function historyBuckets(range: HistoryRange, now: number, timeZone: strin
   return out.reverse();
 }
 
+/** Day buckets for given local days (a report's month): those begun by `now`, each read at its end or at `now`. */
+export function dayBuckets(days: readonly string[], now: number, timeZone: string): Bucket[] {
+  const out: Bucket[] = [];
+  for (const day of days) {
+    const start = dayStart(day, timeZone);
+    if (start > now) break;
+    const end = dayStart(localDay(start + 26 * 3_600_000, timeZone), timeZone);
+    out.push({ start, end, at: Math.min(end - 1, now), day });
+  }
+  return out;
+}
+
 /** The range's first instant (its first bucket's start). */
 export function historyStart(range: HistoryRange, now: number, timeZone: string): number {
   return historyBuckets(range, now, timeZone)[0]!.start;

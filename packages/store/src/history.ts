@@ -1,6 +1,7 @@
 import {
   dayStart,
   facilityStatus as buildStatus,
+  dayBuckets,
   historyBuckets,
   hourStart,
   ledgerAsOf,
@@ -18,6 +19,8 @@ import {
   type FacilityHistory,
   type HistoryPoint,
   type HistoryRange,
+  type Bucket,
+  type ReportDay,
   type OpenReferralAsOf,
   type ReferralStatus,
   type Registry,
@@ -163,8 +166,8 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     return { at, status, open_referrals: referrals.open };
   }
 
-  function history(f: Facility, range: HistoryRange, now: number): FacilityHistory {
-    const buckets = historyBuckets(range, now, f.timeZone);
+  /** A point per bucket: occupied, capacity and level at its `at`, its counts from the hourly or daily rollup. */
+  function pointsOf(f: Facility, buckets: readonly Bucket[], hourly: boolean): HistoryPoint[] {
     const instants = buckets.map((b) => b.at);
     const occupied = occupiedAt(f, instants);
     const capacity = instants.map(() => 0);
@@ -174,7 +177,7 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     const rows =
       buckets[0] === undefined
         ? []
-        : range === "24h" || range === "7d"
+        : hourly
           ? (q.hourly.all(f.id, buckets[0].start, buckets[buckets.length - 1]!.end) as (Metric & { k: number })[])
           : (q.daily.all(f.id, buckets[0].day, buckets[buckets.length - 1]!.day) as (Metric & { k: string })[]);
     for (const r of rows) {
@@ -182,8 +185,7 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
       if (!list) byKey.set(r.k, (list = []));
       list.push(r);
     }
-    const hourly = range === "24h" || range === "7d";
-    const points: HistoryPoint[] = buckets.map((b, i) => {
+    return buckets.map((b, i) => {
       const counts = todayFromMetrics(byKey.get(hourly ? b.start : b.day) ?? [], 0);
       const occ = occupied[i] ?? 0;
       const cap = capacity[i] ?? 0;
@@ -199,6 +201,11 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
         treatments: counts.treatments,
       };
     });
+  }
+
+  function history(f: Facility, range: HistoryRange, now: number): FacilityHistory {
+    const hourly = range === "24h" || range === "7d";
+    const points = pointsOf(f, historyBuckets(range, now, f.timeZone), hourly);
     return { facility_id: f.id, range, bucket: hourly ? "hour" : "day", time_zone: f.timeZone, thresholds: { ...f.thresholds }, now, points };
   }
 
@@ -219,6 +226,14 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
       if (!f) return undefined;
       catchUp();
       return history(f, range, now);
+    }),
+
+    days: snapshot((facilityId: string, days: readonly string[], now: number): ReportDay[] | undefined => {
+      const f = registry.byId.get(facilityId);
+      if (!f) return undefined;
+      catchUp();
+      const buckets = dayBuckets(days, now, f.timeZone);
+      return pointsOf(f, buckets, false).map((p, i) => ({ ...p, day: buckets[i]!.day }));
     }),
 
     asOf: snapshot((facilityId: string, at: number) => {

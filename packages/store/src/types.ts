@@ -7,6 +7,7 @@ import type {
   FacilityKeyPrincipal,
   FacilityStatus,
   HistoryRange,
+  ReportDay,
   ReferralStatus,
   REFERRAL_URGENCIES,
   Registry,
@@ -110,6 +111,8 @@ export interface PastReads {
   referralSteps(filter: ReferralStepFilter): Promise<ReferralStep[]>;
   /** Per bucket of the range (domain historyBuckets): occupied, capacity and level at its end, its counts. Undefined for an unknown facility. */
   history(facilityId: string, range: HistoryRange, now: number): Promise<FacilityHistory | undefined>;
+  /** The same points for given local days (a report's month), those begun by `now`, each with its day. Undefined for an unknown facility. */
+  days(facilityId: string, days: readonly string[], now: number): Promise<ReportDay[] | undefined>;
   /** The facility exactly as it stood at `at`, from the events with occurred_at ≤ at. Undefined for an unknown facility. */
   asOf(facilityId: string, at: number): Promise<FacilityAsOf | undefined>;
   /** The facility's events with from ≤ occurred_at < to, oldest first, at most `limit` (default 200), and their total. */

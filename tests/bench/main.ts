@@ -6,6 +6,7 @@
  *   pnpm bench --quick              the same with short runs and a 1 M fill (a smoke check)
  *   pnpm bench --only <name>        one section: ingest-single | ingest-batch | fill | fanout | soak | import
  *   pnpm bench --fill <millions>    how many million events the fill section posts
+ *   pnpm bench --history-max <M>    the history section's largest store (1 M, then this many M; default 10)
  *   pnpm bench --soak 10m           the browser soak alone (wall page JS heap over time)
  *
  * BENCH_CPU_PROF=<dir> makes every server child write a V8 CPU profile into <dir> when it exits.
@@ -16,6 +17,7 @@
 import os from "node:os";
 import { runFanout } from "./fanout.js";
 import { runFill } from "./fill.js";
+import { runHistory } from "./history.js";
 import { runImportBench } from "./import.js";
 import { runIngestBatch } from "./ingest-batch.js";
 import { runIngestSingle } from "./ingest-single.js";
@@ -23,11 +25,13 @@ import { machineJiffies, ROOT } from "./proc.js";
 import { printSection, printSummary, writeArtifact, type BenchOptions, type SectionResult } from "./report.js";
 import { parseDuration, runSoak } from "./soak.js";
 
-const SECTIONS = ["ingest-single", "ingest-batch", "fill", "fanout", "soak", "import"] as const;
+const SECTIONS = ["ingest-single", "ingest-batch", "fill", "fanout", "soak", "import", "history"] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 function usage(msg: string): never {
-  process.stderr.write(`bench: ${msg}\nusage: pnpm bench [--quick] [--only ${SECTIONS.join("|")}] [--fill <millions>] [--soak <duration, e.g. 10m>]\n`);
+  process.stderr.write(
+    `bench: ${msg}\nusage: pnpm bench [--quick] [--only ${SECTIONS.join("|")}] [--fill <millions>] [--history-max <millions>] [--soak <duration, e.g. 10m>]\n`,
+  );
   process.exit(2);
 }
 
@@ -36,6 +40,7 @@ function parseArgs(argv: string[]) {
   let only: SectionName | null = null;
   let soakMs: number | null = null;
   let fillMillions: number | null = null;
+  let historyMax: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") continue;
@@ -51,12 +56,21 @@ function parseArgs(argv: string[]) {
     } else if (a === "--fill") {
       fillMillions = Number(argv[++i]);
       if (!Number.isInteger(fillMillions) || fillMillions < 1) usage("--fill needs a whole number of millions, e.g. 10");
+    } else if (a === "--history-max") {
+      historyMax = Number(argv[++i]);
+      if (!Number.isInteger(historyMax) || historyMax < 1) usage("--history-max needs a whole number of millions, e.g. 10");
     } else if (a === "--help" || a === "-h") usage("help");
     else usage(`unknown argument ${a}`);
   }
   // --soak runs the soak alone; --only soak without --soak soaks for 10 min (2 min with --quick).
-  const sections: SectionName[] = only ? [only] : soakMs !== null ? ["soak"] : ["ingest-single", "ingest-batch", "fill", "fanout", "import"];
-  return { quick, sections, soakMs: soakMs ?? (quick ? 120_000 : 600_000), fillEvents: (fillMillions ?? (quick ? 1 : 10)) * 1_000_000 };
+  const sections: SectionName[] = only ? [only] : soakMs !== null ? ["soak"] : ["ingest-single", "ingest-batch", "fill", "fanout", "import", "history"];
+  return {
+    quick,
+    sections,
+    soakMs: soakMs ?? (quick ? 120_000 : 600_000),
+    fillEvents: (fillMillions ?? (quick ? 1 : 10)) * 1_000_000,
+    historyMax: historyMax ?? (quick ? 1 : 10),
+  };
 }
 
 async function main() {
@@ -102,6 +116,7 @@ async function main() {
     fanout: () => runFanout(opts),
     soak: () => runSoak(opts, args.soakMs),
     import: () => runImportBench(opts),
+    history: () => runHistory(opts, args.historyMax),
   };
   const results: SectionResult[] = [];
   for (const name of args.sections) {

@@ -11,3 +11,4 @@ export * from "./event-enums.js";
 export * from "./referral-timeline.js";
 export * from "./targets-pace.js";
 export * from "./history-buckets.js";
+export * from "./labels.js";

@@ -28,3 +28,4 @@ export * from "./facility-page-schemas.js";
 export * from "./targets-view.js";
 export * from "./import-rows.js";
 export * from "./monthly-report.js";
+export * from "./labels.js";

@@ -121,27 +121,9 @@ export const LEVEL_LABELS: Record<Level, Record<Lang, string>> = {
 /** Shape, not only colour: ● normal, ▲ high, ◆ critical, ✖ over. */
 export const LEVEL_ICONS: Record<Level, string> = { normal: "●", high: "▲", critical: "◆", over: "✖" };
 
-export const TREATMENT_LABELS: Record<TreatmentCategory, Record<Lang, string>> = {
-  methadone: { vi: "Điều trị methadone", en: "Methadone" },
-  detox: { vi: "Cắt cơn", en: "Detox" },
-  psychosocial: { vi: "Tư vấn tâm lý", en: "Counselling" },
-  vocational: { vi: "Dạy nghề", en: "Vocational training" },
-  psychiatric_care: { vi: "Điều trị tâm thần", en: "Psychiatric care" },
-  physical_rehab: { vi: "Phục hồi chức năng", en: "Physical rehabilitation" },
-  convalescence: { vi: "Điều dưỡng", en: "Convalescence" },
-  orthopedic_device: { vi: "Dụng cụ chỉnh hình", en: "Orthopaedic devices" },
-  nurturing: { vi: "Nuôi dưỡng", en: "Nurturing" },
-  health_check: { vi: "Khám sức khỏe", en: "Health check" },
-  other: { vi: "Khác", en: "Other" },
-};
-
-export const REFERRAL_STATUS_LABELS: Record<string, Record<Lang, string>> = {
-  requested: { vi: "đã đề nghị", en: "requested" },
-  accepted: { vi: "đã chấp nhận", en: "accepted" },
-  transferred: { vi: "đã chuyển đi", en: "transferred" },
-  returned: { vi: "đã trở về", en: "returned" },
-  cancelled: { vi: "đã hủy", en: "cancelled" },
-};
+// Shared with the server's reports (one source): the domain's labels.
+import { REFERRAL_STATUS_LABELS, TREATMENT_LABELS } from "@carewatch/domain/client";
+export { REFERRAL_STATUS_LABELS, TREATMENT_LABELS };
 
 export const COHORT_LABELS: Record<string, Record<Lang, string>> = {
   voluntary: { vi: "tự nguyện", en: "voluntary" },

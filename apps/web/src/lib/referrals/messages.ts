@@ -5,7 +5,6 @@ import type { Lang } from "../i18n";
 const vi = {
   title: "Chuyển tuyến",
   lead: "Mọi ca chuyển tuyến với tiến trình: đề nghị → chấp nhận → chuyển đi → trở về (hoặc hủy), thời gian ở mỗi bước; ca đang mở quá ngưỡng theo mức khẩn bị đánh dấu quá hạn.",
-  back: "← Tổng quan",
   filters: "Bộ lọc",
   state: "Tình trạng",
   stateOpen: "Đang mở",
@@ -55,6 +54,8 @@ const vi = {
   csv: "Tải CSV",
   csvFile: "chuyen-tuyen",
   csvHeader: ["Cơ sở", "Tỉnh", "Nơi chuyển đến", "Mức khẩn", "Bước hiện tại", "Đề nghị lúc", "Thời gian", "Quá hạn", "Tiến trình"],
+  dayFormat: "dd/mm/yyyy",
+  badDay: "Ngày không hợp lệ: dùng dd/mm/yyyy, ví dụ 01/11/2026.",
   yes: "có",
   no: "không",
   unauthorized: "Phiên đăng nhập đã hết. Đang chuyển tới trang đăng nhập…",
@@ -68,7 +69,6 @@ export type ReferralMessages = typeof vi;
 const en: ReferralMessages = {
   title: "Referrals",
   lead: "Every referral with its timeline: requested → accepted → transferred → returned (or cancelled), and the time spent in each step; open ones past their urgency's threshold are flagged overdue.",
-  back: "← Overview",
   filters: "Filters",
   state: "State",
   stateOpen: "Open",
@@ -118,6 +118,8 @@ const en: ReferralMessages = {
   csv: "Download CSV",
   csvFile: "referrals",
   csvHeader: ["Facility", "Province", "Destination", "Urgency", "Current step", "Requested", "Age", "Overdue", "Timeline"],
+  dayFormat: "dd/mm/yyyy",
+  badDay: "Not a valid day: use dd/mm/yyyy, e.g. 01/11/2026.",
   yes: "yes",
   no: "no",
   unauthorized: "Your session has ended. Going to the login page…",

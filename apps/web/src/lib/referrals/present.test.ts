@@ -30,7 +30,7 @@ describe("presenting a referral", () => {
   });
 
   it("the overdue flag in words, in both languages", () => {
-    expect(overdueText(row, "vi", referralMessages("vi"))).toEqual({ icon: "⏰", text: "Quá hạn 1 giờ", kind: "overdue" });
+    expect(overdueText(row, "vi", referralMessages("vi"))).toEqual({ icon: "⚠", text: "Quá hạn 1 giờ", kind: "overdue" });
     expect(overdueText({ ...row, overdue: false, open: false }, "en", referralMessages("en")).text).toBe("Closed");
   });
 

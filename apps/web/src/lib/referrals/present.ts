@@ -34,7 +34,7 @@ export const facilityLabel = (r: Pick<PresentedReferral, "facilityName" | "facil
 
 /** The overdue flag as words (the icon beside it is decoration): overdue by how long, on time, or closed. */
 export function overdueText(r: PresentedReferral, lang: Lang, m: ReferralMessages): { icon: string; text: string; kind: "overdue" | "ok" | "closed" } {
-  if (r.overdue) return { icon: "⏰", text: m.overdueBy(fmtDuration(r.overdueByMs, lang)), kind: "overdue" };
+  if (r.overdue) return { icon: "⚠", text: m.overdueBy(fmtDuration(r.overdueByMs, lang)), kind: "overdue" };
   if (r.open) return { icon: "○", text: m.onTime, kind: "ok" };
   return { icon: "✓", text: m.closed, kind: "closed" };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_FILTERS, filtersToQuery, parseFilters, periodOf, validDay } from "./url-filters";
+import { dayToInput, DEFAULT_FILTERS, filtersToQuery, parseDayInput, parseFilters, periodOf, validDay } from "./url-filters";
 
 const url = (q: string) => new URL(`http://x/referrals?${q}`);
 
@@ -32,5 +32,17 @@ describe("referral filters in the URL", () => {
     expect(periodOf({ from: null, to: null })).toEqual({});
     expect(validDay("2026-12-31")).toBe("2026-12-31");
     expect(validDay("2026-13-01")).toBeNull();
+  });
+});
+
+describe("days typed as dd/mm/yyyy", () => {
+  it("reads a real day, with or without leading zeros, and writes it back", () => {
+    expect(parseDayInput("01/11/2026")).toBe("2026-11-01");
+    expect(parseDayInput(" 1/2/2026 ")).toBe("2026-02-01");
+    expect(dayToInput("2026-11-01")).toBe("01/11/2026");
+    expect(dayToInput(null)).toBe("");
+  });
+  it.each(["31/02/2026", "2026-11-01", "11/2026", "hôm qua", ""])("refuses %j", (text) => {
+    expect(parseDayInput(text)).toBeNull();
   });
 });

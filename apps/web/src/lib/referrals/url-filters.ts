@@ -86,3 +86,15 @@ export function periodOf(f: Pick<PageFilters, "from" | "to">, timeZone: string =
     ...(f.to ? { to: dayStart(nextDay(f.to), timeZone) } : {}),
   };
 }
+
+/** "01/11/2026" (dd/mm/yyyy, as people type it here) → "2026-11-01"; null when it is not a real day. */
+export function parseDayInput(text: string): string | null {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text);
+  if (!m) return null;
+  return validDay(`${m[3]}-${m[2]!.padStart(2, "0")}-${m[1]!.padStart(2, "0")}`);
+}
+
+/** "2026-11-01" → "01/11/2026". */
+export function dayToInput(day: string | null): string {
+  return day ? `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}` : "";
+}

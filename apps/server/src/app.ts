@@ -10,6 +10,7 @@ import { principalFromCookies, type SessionAuth } from "./auth/principal.js";
 import type { LoginThrottle } from "./auth/throttle.js";
 import { entryRoutes } from "./entry/entry-route.js";
 import { importRoutes } from "./import/import-route.js";
+import { reportRoutes } from "./reports/reports-route.js";
 import { ingestRoute } from "./http/ingest-route.js";
 import { PROBLEMS, problem, problemKind } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
@@ -86,6 +87,9 @@ export function createApp(d: AppDeps) {
   app.route("/entry", entryRoutes({ store: d.store, committer: d.committer, now: d.now, auth: sessionAuth, publicOrigin: d.auth.publicOrigin }));
 
   app.route("/import", importRoutes({ store: d.store, committer: d.committer, now: d.now, auth: sessionAuth, publicOrigin: d.auth.publicOrigin }));
+
+  // The workbook only; every other /reports path is a page of the web app.
+  app.route("/reports", reportRoutes({ store: d.store, now: d.now, auth: sessionAuth }));
 
   const appRouter = createAppRouter({ isDev: d.dev, publicUrl: d.auth.publicOrigin, referralOverdue: d.referralOverdue });
   // The adapter's onError sees no Hono context, so the handler is made per request to log with its id.

@@ -3,7 +3,7 @@ import { createAdminRouter } from "./admin-router.js";
 import { createBoardRouter } from "./board-router.js";
 import { createFacilityRouter } from "./facility-router.js";
 import { createReferralsRouter } from "./referrals-router.js";
-import { createTargetsRouter } from "./targets-router.js";
+import { createReportsRouter } from "./reports-router.js";
 import { createTargetsRouter } from "./targets-router.js";
 import { createTrpc } from "./trpc.js";
 
@@ -18,8 +18,8 @@ export function createAppRouter(opts: {
     admin: createAdminRouter(trpc, { publicUrl: opts.publicUrl ?? "http://localhost:3000" }),
     referrals: createReferralsRouter(trpc, { overdue: opts.referralOverdue }),
     targets: createTargetsRouter(trpc),
-    targets: createTargetsRouter(trpc),
     facility: createFacilityRouter(trpc),
+    reports: createReportsRouter(trpc),
   });
 }
 

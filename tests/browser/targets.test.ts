@@ -126,6 +126,12 @@ describe("/targets", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, "targets-phone.png"), fullPage: false });
+    // A link to one target (the overview's behind-pace list) scrolls to it once the cards are there.
+    await page.goto(`${server.url}/targets?year=2026#lc-social-work-2026`);
+    const card = page.locator("#lc-social-work-2026");
+    await card.waitFor();
+    await expect.poll(async () => (await card.boundingBox())?.y ?? -1).toBeLessThan(PHONE.height / 2);
+    expect((await card.boundingBox())!.y).toBeGreaterThanOrEqual(0);
     expect(errors).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, login, trpcWithCookie } from "../support/accounts.js";
 import { admission, census, post, treatment } from "../support/contract-helpers.js";
+import { importDemoTargets } from "@carewatch/server";
 import { cw, ROOT, startTestServer, type TestServer } from "../support/server.js";
 
 /**
@@ -225,5 +226,30 @@ describe("cw targets", () => {
     expect(lines[0]).toBe("plan\ttarget\tkind\tvalue\tactual\tpace\tprojection\tverdict\tdays");
     expect(lines).toContain("lao-cai-2023\tlc-convalescence-2023\tevent_sum\t1300\t0\t1300\t0\tmissed\t365/365");
     expect((await cw(dir, ["targets", "list", "--year", "20x6"])).status).toBe(2);
+  });
+});
+
+describe("the demo's targets", () => {
+  it("imports the bundled document with the illustrative targets moved to this year, once a year", async () => {
+    const demo = await startTestServer();
+    try {
+      const at = (iso: string) => ({ store: demo.store, now: () => Date.parse(iso), actor: { kind: "cli", id: "demo" } });
+      const first = await importDemoTargets(at("2027-03-01T00:00:00+07:00"));
+      expect(first?.created).toContain("lc-convalescence-2027");
+      expect((await demo.store.targets.get("lc-convalescence-2027"))?.target).toMatchObject({ year: 2027, value: 1151 });
+      expect(await demo.store.targets.get("lc-convalescence-2026")).toBeNull();
+      // Again the same year: nothing to do. The next year: its own illustrative targets, last year's kept.
+      expect(await importDemoTargets(at("2027-12-31T23:00:00+07:00"))).toBeNull();
+      expect((await importDemoTargets(at("2028-01-01T00:00:00+07:00")))?.created).toEqual([
+        "lc-convalescence-2028",
+        "lc-orthopedic-2028",
+        "lc-drug-treatment-2028",
+        "lc-social-work-2028",
+      ]);
+      expect(await demo.store.targets.years()).toEqual([2023, 2025, 2027, 2028, 2030]);
+      expect((await demo.store.audit.list({ action: "targets.import" }))[0]?.actor).toMatchObject({ kind: "cli", id: "demo" });
+    } finally {
+      await demo.stop();
+    }
   });
 });

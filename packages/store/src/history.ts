@@ -62,7 +62,7 @@ type Metric = { metric: string; value: number };
  * as of an instant, and the events behind a chart point. From projections, rollups, the log's
  * indexes and the movement indexes — never a scan of the log — each in one read transaction.
  */
-export function createHistoryReads(db: Database.Database, registry: Registry, indexes: MovementIndexes): PastReads {
+export function createHistoryReads(db: Database.Database, registry: Registry, indexes: MovementIndexes, registryAt: (t: number) => Registry): PastReads {
   const q = {
     // NULL parameters switch a filter off; facility ids come as a JSON array.
     steps: db.prepare(`SELECT facility_id, referral_id, status, destination, urgency, at, event_id, seq FROM referral_steps
@@ -98,8 +98,11 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     return async (...args: A): Promise<R> => tx(...args);
   };
 
-  /** The configured capacity of a ledger key: the unit's, or the facility's when it has none. */
-  const configured = (f: Facility, key: string) => (f.units.length > 0 ? (f.units.find((u) => u.id === key)?.capacity ?? 0) : f.capacity);
+  /** The configured capacity of a ledger key at an instant (the registry version then): the unit's, or the facility's when it has none. */
+  const configured = (current: Facility, key: string, at: number) => {
+    const f = registryAt(at).byId.get(current.id) ?? current;
+    return f.units.length > 0 ? (f.units.find((u) => u.id === key)?.capacity ?? 0) : f.capacity;
+  };
 
   const capacityAt = (f: Facility, key: string, at: number) =>
     q.capacity.get(f.id, unitColumn(key), at) as { at: number; eventId: string; value: number } | undefined;
@@ -171,7 +174,7 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     const instants = buckets.map((b) => b.at);
     const occupied = occupiedAt(f, instants);
     const capacity = instants.map(() => 0);
-    for (const key of ledgerKeysOf(f)) instants.forEach((t, i) => (capacity[i]! += capacityAt(f, key, t)?.value ?? configured(f, key)));
+    for (const key of ledgerKeysOf(f)) instants.forEach((t, i) => (capacity[i]! += capacityAt(f, key, t)?.value ?? configured(f, key, t)));
 
     const byKey = new Map<string | number, Metric[]>();
     const rows =
@@ -195,7 +198,7 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
         at: b.at,
         occupied: occ,
         capacity: cap,
-        level: levelFor(occ, cap, f.thresholds),
+        level: levelFor(occ, cap, (registryAt(b.at).byId.get(f.id) ?? f).thresholds),
         admissions: counts.admissions,
         discharges: counts.discharges,
         treatments: counts.treatments,
@@ -240,7 +243,8 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
       const f = registry.byId.get(facilityId);
       if (!f) return undefined;
       catchUp();
-      return asOf(f, at);
+      // Capacity, thresholds and names as the registry had them then (a facility added since: as it is now).
+      return asOf(registryAt(at).byId.get(facilityId) ?? f, at);
     }),
 
     eventsBetween: snapshot((facilityId: string, from: number, to: number, limit: number = 200): FacilityEvents | undefined => {

@@ -78,7 +78,11 @@ export function createStore(opts: StoreOptions): SqliteStore {
   const appender = createAppender(db, registry, indexes);
   const credentials = createCredentials(db, registry);
   // The live read models, plus the reads of the past (issue 8, history.ts).
-  const reads = { ...createReadModels(db, registry, indexes), ...createHistoryReads(db, registry, indexes), ...createReferralReads(db) };
+  const reads = {
+    ...createReadModels(db, registry, indexes),
+    ...createHistoryReads(db, registry, indexes, (t) => versions.port.at(t)),
+    ...createReferralReads(db),
+  };
   const lastSeq = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck();
   const bodies = db.prepare("SELECT event_id, body FROM events WHERE facility_id = ? AND event_id IN (SELECT value FROM json_each(?))");
   const since = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);

@@ -45,6 +45,18 @@ for (const engine of ENGINES) {
         expect(rebuilt.differences).toEqual([]);
       });
 
+      it("as of an instant and in history, capacity is the version's in force then", async () => {
+        const { store } = engine.create();
+        await append(store, req([ev({ type: "census", occupied: 120, occurred_at: iso(T0) })]));
+        const from = T0 + 2 * 3_600_000;
+        await store.registryVersions.change(withCapacity(store.registry, 200), { basedOn: 1, effectiveFrom: from, at: from, by: "a" });
+        expect((await store.reads.asOf(NO_UNITS, from - 1))?.status).toMatchObject({ capacity: 150, occupied: 120 });
+        expect((await store.reads.asOf(NO_UNITS, from + 1))?.status).toMatchObject({ capacity: 200, occupied: 120 });
+        const points = (await store.reads.history(NO_UNITS, "24h", from + 3 * 3_600_000))!.points;
+        expect(points.find((p) => p.at < from && p.at >= T0)?.capacity).toBe(150);
+        expect(points.at(-1)?.capacity).toBe(200);
+      });
+
       it("refuses a change made on a version that is no longer current, and stores nothing", async () => {
         const { store } = engine.create();
         await store.registryVersions.change(withCapacity(store.registry, 160), { basedOn: 1, effectiveFrom: T0, at: T0, by: "a" });

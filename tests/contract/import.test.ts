@@ -123,6 +123,7 @@ describe("/import", () => {
       rows: 5,
       by_type: { census: 1, admission: 1, discharge: 1, treatment: 1, referral: 1 },
       problems: [],
+      problem_count: 0,
     });
     const before = await eventCount();
     const job = await runImport(clerk, GOOD_CSV);
@@ -253,6 +254,22 @@ describe("/import", () => {
     expect((await page(clerk)).status).toBe(200);
     expect((await page(admin)).status).toBe(200);
     expect((await page(manager)).status).toBe(403);
+  });
+
+  it("a file with a problem on every row: the first 1,000 listed (in row order), problem_count says how many; nothing stored", async () => {
+    const lines = ["Loại,Thời điểm,Số lượng,Loại điều trị"];
+    for (let i = 0; i < 1500; i++) lines.push(`treatment,22/11/2026 07:00,${i % 2 ? "hai" : "2"},${i % 2 ? "detox" : "sauna"}`);
+    const before = await eventCount();
+    const r = await send("preview", clerk, lines.join("\n"));
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.problem_count).toBe(1500);
+    expect(r.json.problems).toHaveLength(1000);
+    expect(r.json.problems[0].row).toBe(2);
+    expect(r.json.problems[999].row).toBe(1001);
+    const job = await runImport(clerk, lines.join("\n"));
+    expect(job.result).toMatchObject({ ok: false, problem_count: 1500 });
+    expect(job.result.problems).toHaveLength(1000);
+    expect(await eventCount()).toBe(before);
   });
 
   it("10,000 rows import through the committer; the same file again is 10,000 duplicates", async () => {

@@ -150,17 +150,28 @@ describe("mapImportRows", () => {
       [5, "THỜI ĐIỂM"],
     ]);
     expect(m.problems[0]!.message).toBe('"ba" không phải số nguyên · not a whole number');
-    expect(m.problems[2]!.message).toMatch(/^Giá trị không hợp lệ · unknown unit/);
-    expect(m.problems[3]!.message).toMatch(/5 minutes ahead/);
+    expect(m.problems[2]!.message).toBe(
+      "Cơ sở không có khu này; dùng một trong: compulsory, voluntary, female, medical · unknown unit; expected one of compulsory, voluntary, female, medical",
+    );
+    expect(m.problems[3]!.message).toBe("Thời điểm ở tương lai (quá 5 phút so với giờ máy chủ) · is more than 5 minutes ahead of the server clock");
   });
 
   it("a problem in a field the file has no column for is named by the template's Vietnamese header", () => {
     // A census in a facility with units needs a unit; the file has no "Khu" column.
     const m = mapImportRows(header("Loại", "Thời điểm", "Số đang điều trị"), rows(["census", "22/11/2026 06:00", "10"]), ctx(REHAB));
-    expect(m.problems).toEqual([{ row: 2, column: "Khu", message: expect.stringMatching(/^Giá trị không hợp lệ · required for census/) }]);
+    expect(m.problems).toEqual([
+      { row: 2, column: "Khu", message: expect.stringMatching(/^Cần ghi Khu cho loại census; một trong: compulsory, .* · required for census/) },
+    ]);
     const ok = mapImportRows(header("Loại", "Thời điểm", "Số đang điều trị"), rows(["census", "22/11/2026 06:00", "10"]), ctx(SONG_MA));
     expect(ok.problems).toEqual([]);
     expect(ok.accepted![0]!.event.facility_id).toBe(SONG_MA.id);
+  });
+
+  it("a problem the mapping has no Vietnamese words for leads with a general one, then the domain's message", () => {
+    const m = mapImportRows(header("Loại", "Thời điểm", "Số lượng", "Loại điều trị"), rows(["treatment", "22/11/2026 06:00", "2", "sauna"]), ctx(SONG_MA));
+    expect(m.problems).toHaveLength(1);
+    expect(m.problems[0]!.column).toBe("Loại điều trị");
+    expect(m.problems[0]!.message).toMatch(/^Giá trị không hợp lệ · \S/);
   });
 
   it("a chunk of blank rows maps to nothing, with nothing to report", () => {

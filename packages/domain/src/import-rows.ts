@@ -187,8 +187,29 @@ export function mapImportRows(header: ImportHeader, rows: readonly SheetRow[], c
   return { events, rowOf, accepted: checked.ok && problems.length === 0 ? checked.events : null, problems };
 }
 
+/**
+ * The domain's validation messages a clerk meets most, said in Vietnamese first (a clerk reads
+ * Vietnamese; the English after the dot is the domain's own message, as the API gives it).
+ */
+const VI_MESSAGES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^unknown unit; expected one of (.+)$/, (m) => `Cơ sở không có khu này; dùng một trong: ${m[1]}`],
+  [/^required for (\w+) events; one of (.+)$/, (m) => `Cần ghi Khu cho loại ${m[1]}; một trong: ${m[2]}`],
+  [/has no units: leave "unit" out$/, () => "Cơ sở không chia khu: để trống cột Khu"],
+  [/^is more than 5 minutes ahead of the server clock$/, () => "Thời điểm ở tương lai (quá 5 phút so với giờ máy chủ)"],
+  [/^is before 2000-01-01$/, () => "Thời điểm trước 01/01/2000"],
+  [/^is not a valid date-time$/, () => "Thời điểm không hợp lệ"],
+];
+
+function vietnamese(message: string): string {
+  for (const [re, vi] of VI_MESSAGES) {
+    const m = re.exec(message);
+    if (m) return vi(m);
+  }
+  return "Giá trị không hợp lệ";
+}
+
 function validationProblem(header: ImportHeader, rowOf: readonly number[], p: FieldProblem): RowProblem {
   const m = /^\/events\/(\d+)(?:\/([^/]+))?/.exec(p.path);
   const i = m ? Number(m[1]) : 0;
-  return { row: rowOf[i] ?? 0, column: columnOf(header, m?.[2] ?? ""), message: `Giá trị không hợp lệ · ${p.message}` };
+  return { row: rowOf[i] ?? 0, column: columnOf(header, m?.[2] ?? ""), message: `${vietnamese(p.message)} · ${p.message}` };
 }

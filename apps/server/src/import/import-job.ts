@@ -21,6 +21,14 @@ export const CHUNK = 500;
 /** Events per request to the group committer (the Facility API's batch limit): ~40 ms of commit each. */
 export const STORE_CHUNK = 1000;
 
+/**
+ * Problems listed in an answer (the page shows the first 500); `problem_count` says how many there
+ * are. A file with a problem on each of 100,000 rows would otherwise be a 10 MB answer, serialised
+ * in one go on the event loop.
+ */
+export const LISTED_PROBLEMS = 1000;
+export const listed = (problems: readonly RowProblem[]) => ({ problems: problems.slice(0, LISTED_PROBLEMS), problem_count: problems.length });
+
 const sha256Hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export interface MappedSheet {
@@ -139,13 +147,13 @@ export async function runImportJob(d: ImportJobDeps, job: Job, cells: readonly S
   // Checked: every row done (blank rows dropped from the count, as the preview counts them).
   job.total = job.done = mapped.rows;
   if (mapped.problems.length || !mapped.accepted) {
-    job.result = { ok: false, rows: mapped.rows, problems: mapped.problems };
+    job.result = { ok: false, rows: mapped.rows, ...listed(mapped.problems) };
     return;
   }
   const accepted = mapped.accepted;
   const conflicts = await conflictsOf(d, facilityId, accepted, mapped.rowOf);
   if (conflicts.length) {
-    job.result = { ok: false, rows: mapped.rows, problems: conflicts };
+    job.result = { ok: false, rows: mapped.rows, ...listed(conflicts) };
     return;
   }
 
@@ -167,10 +175,12 @@ export async function runImportJob(d: ImportJobDeps, job: Job, cells: readonly S
         rows: mapped.rows,
         accepted: acceptedCount,
         duplicates,
-        problems: outcome.conflicts.map((x) => {
-          const p = conflictProblem(mapped.rowOf[idx[x.index]!] ?? 0, x.message);
-          return { ...p, message: `${p.message}.${storedNote}` };
-        }),
+        ...listed(
+          outcome.conflicts.map((x) => {
+            const p = conflictProblem(mapped.rowOf[idx[x.index]!] ?? 0, x.message);
+            return { ...p, message: `${p.message}.${storedNote}` };
+          }),
+        ),
       };
       return;
     }

@@ -6,7 +6,7 @@ import type { GroupCommitter, Store } from "@carewatch/store";
 import { sameOrigin } from "../auth/csrf.js";
 import { principalFromCookies, type SessionAuth } from "../auth/principal.js";
 import { problem } from "../http/problem.js";
-import { countsByType, mapSheet, runImportJob, type Job } from "./import-job.js";
+import { countsByType, listed, mapSheet, runImportJob, type Job } from "./import-job.js";
 import { csvRows, XLSX_TYPE, xlsxRows } from "./read-sheet.js";
 
 export interface ImportRouteDeps {
@@ -118,7 +118,7 @@ export function importRoutes(d: ImportRouteDeps) {
     const cells = await readFile(c);
     if (cells instanceof Response) return cells;
     const mapped = await mapSheet(cells, facilityId, d.store, d.now());
-    return c.json({ facility_id: facilityId, rows: mapped.rows, by_type: countsByType(mapped.events), problems: mapped.problems });
+    return c.json({ facility_id: facilityId, rows: mapped.rows, by_type: countsByType(mapped.events), ...listed(mapped.problems) });
   });
 
   app.post("/jobs", async (c) => {
@@ -131,7 +131,7 @@ export function importRoutes(d: ImportRouteDeps) {
     jobs.set(job.id, job);
     void runImportJob(d, job, cells, facilityId, user)
       .catch((e: unknown) => {
-        job.result = { ok: false, rows: 0, problems: [{ row: 0, column: "", message: `Lỗi máy chủ · Server fault: ${(e as Error).message}` }] };
+        job.result = { ok: false, rows: 0, ...listed([{ row: 0, column: "", message: `Lỗi máy chủ · Server fault: ${(e as Error).message}` }]) };
       })
       .finally(() => {
         job.done = job.total;

@@ -80,7 +80,6 @@ async function open(viewport: { width: number; height: number }, email: string, 
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh" });
   contexts.push(context);
   const page = await context.newPage();
-  await page.clock.setFixedTime(NOW); // Date follows the server's clock; timers keep running
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${server.url}${pathname}`);
@@ -89,6 +88,10 @@ async function open(viewport: { width: number; height: number }, email: string, 
   await page.getByLabel("Mật khẩu", { exact: true }).fill(STRONG_PASSWORD);
   await page.getByRole("button", { name: "Đăng nhập" }).click();
   await page.waitForURL(`${server.url}${pathname}`);
+  // From here on the page's Date says the server's time (timers keep running); the login page
+  // before it runs on the real clock.
+  await page.clock.setFixedTime(NOW);
+  await page.reload();
   return { page, errors };
 }
 

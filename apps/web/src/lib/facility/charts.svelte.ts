@@ -47,6 +47,12 @@ export interface BarsInput extends ChartInput {
   stacked: boolean;
 }
 
+/** 199 → 200, 1234 → 1250: the next multiple of a round step. */
+function niceCeil(n: number): number {
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(n)) - 1) * (n >= 500 ? 5 : n >= 100 ? 2 : 1);
+  return Math.ceil(n / step) * step;
+}
+
 /** A vertical line at the marked bucket: where the timeline's instant is. */
 const markerPlugin: Plugin = {
   id: "asOfMarker",
@@ -108,7 +114,8 @@ export function occupancyChart(get: () => OccupancyInput): Attachment<HTMLCanvas
     });
     $effect(() => {
       const v = get();
-      const top = Math.ceil(Math.max(...v.occupied.data, ...v.bands.over.data, 1) * 1.1);
+      // Room above the over line for the over band, rounded to a tidy tick.
+      const top = niceCeil(Math.max(...v.occupied.data, ...v.bands.over.data, 1) * 1.1);
       const band = (s: Series, fill: string | false, bg: string) => ({
         label: s.label,
         data: s.data,

@@ -142,7 +142,8 @@ describe("login page", () => {
     await page.getByTestId("email").waitFor({ timeout: 5000 });
     expect(await page.getByTestId("email").innerText()).toBe(email);
     expect(await page.getByTestId("role").innerText()).toBe("Cán bộ quản lý");
-    expect(await page.getByRole("link", { name: /bảng công suất/ }).count()).toBe(1);
+    // The top bar links the pages a manager may open: the wall-board among them.
+    expect(await page.getByRole("link", { name: "Màn hình", exact: true }).count()).toBe(1);
 
     await page.getByRole("button", { name: "Đăng xuất", exact: true }).click();
     await page.waitForURL(`${server.url}/login?out=1`, { timeout: 5000 });
@@ -162,7 +163,7 @@ describe("login page", () => {
       await page.getByTestId("email").waitFor({ timeout: 5000 });
     }
     // A facility clerk does not see the wall-board link (the server would refuse it).
-    expect(await desk.getByRole("link", { name: /bảng công suất/ }).count()).toBe(0);
+    expect(await desk.getByRole("link", { name: "Màn hình", exact: true }).count()).toBe(0);
 
     await phone.getByRole("button", { name: "Đăng xuất mọi nơi" }).click();
     await phone.waitForURL(`${server.url}/login?out=1`, { timeout: 5000 });
@@ -206,7 +207,9 @@ describe("invitation page", () => {
     await page.waitForURL(`${server.url}/`, { timeout: 5000 });
     await page.getByTestId("email").waitFor({ timeout: 5000 });
     expect(await page.getByTestId("email").innerText()).toBe(email);
-    expect(await page.locator('[data-testid="who"]').innerText()).toContain("Sơn La");
+    // A manager of Sơn La lands on the overview of Sơn La.
+    await page.getByRole("heading", { level: 1, name: "Tổng quan các cơ sở" }).waitFor({ timeout: 5000 });
+    await page.getByText("Sơn La", { exact: true }).first().waitFor({ timeout: 10_000 });
 
     // Single use: the same link again is refused in words.
     const again = await fresh();

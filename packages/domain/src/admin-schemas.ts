@@ -36,5 +36,18 @@ export const AuditListInput = z.object({
 export type AuditListInput = z.infer<typeof AuditListInput>;
 
 /** The actions the audit log records (the web's filter lists these). */
-export const AUDIT_ACTIONS = ["users.invite", "users.create", "users.disable", "keys.create", "keys.revoke", "displays.create", "displays.revoke", "registry.add", "registry.update"] as const;
+export const AUDIT_ACTIONS = [
+  "users.invite",
+  "users.create",
+  "users.disable",
+  "keys.create",
+  "keys.revoke",
+  "displays.create",
+  "displays.revoke",
+  "registry.add",
+  "registry.update",
+  "targets.import",
+  "targets.update",
+  "targets.assess",
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

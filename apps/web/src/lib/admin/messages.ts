@@ -84,6 +84,9 @@ const vi = {
     "entry.event": "Nhập số liệu",
     "registry.add": "Thêm cơ sở",
     "registry.update": "Sửa danh mục cơ sở",
+    "targets.import": "Nhập kế hoạch",
+    "targets.update": "Sửa chỉ tiêu",
+    "targets.assess": "Đánh giá chỉ tiêu",
   } as Record<string, string>,
 };
 
@@ -168,6 +171,11 @@ const en: AdminMessages = {
     "displays.create": "Create display",
     "displays.revoke": "Revoke display",
     "entry.event": "Data entry",
+    "registry.add": "Add a facility",
+    "registry.update": "Change the registry",
+    "targets.import": "Import plan targets",
+    "targets.update": "Change a target",
+    "targets.assess": "Assess a target",
   },
 };
 

@@ -130,6 +130,11 @@ describe("/facilities/<id>", () => {
     await page.reload();
     await expect.poll(() => occupied(page)).toBe("168");
 
+    // Without a pointer: the events of the hour the timeline stands in, 03:00–04:00 (the referral at 03:20).
+    await page.getByTestId("events-here").click();
+    await expect.poll(() => page.getByTestId("events-panel").getByRole("heading").innerText()).toBe("Sự kiện trong khoảng 03:00–04:00 22/11/2026");
+    expect(await page.getByTestId("event-row").allInnerTexts()).toEqual([expect.stringMatching(/^22\/11\/2026 03:20\s+⇄\s+Chuyển tuyến/)]);
+
     await page.getByTestId("back-live").click();
     await page.waitForURL((u) => !u.searchParams.has("as_of"));
     await expect.poll(() => occupied(page)).toBe("100");

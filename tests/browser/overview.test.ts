@@ -3,8 +3,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.js";
-import { createAccount, STRONG_PASSWORD } from "../support/accounts.js";
-import { admission, census, post, uid } from "../support/contract-helpers.js";
+import { createAccount, login, STRONG_PASSWORD, trpcWithCookie } from "../support/accounts.js";
+import { admission, census, post, referral, uid } from "../support/contract-helpers.js";
 import { ROOT, startTestServer, type TestServer } from "../support/server.js";
 
 /**
@@ -36,6 +36,38 @@ beforeAll(async () => {
   for (const unit of ["compulsory", "voluntary", "female", "medical"])
     await post(server.url, rehab, census("sl-drug-rehab", 30, at(10), { unit, event_id: uid() }), 202);
   await post(server.url, rehab, admission("sl-drug-rehab", 3, at(5), { unit: "voluntary", event_id: uid() }), 202);
+  // An urgent referral open for two days (urgent is overdue after 24 h).
+  await post(server.url, rehab, referral("sl-drug-rehab", "r-old", "requested", at(2 * 24 * 60), { urgency: "urgent", event_id: uid() }), 202);
+  // A target of this year far behind its pace: 100.000 methadone treatments, none given.
+  await createAccount(server, { email: "admin@sonla.gov.vn", role: "admin" });
+  const admin = trpcWithCookie(server.url, (await login(server.url, "admin@sonla.gov.vn")).cookie!);
+  const year = new Date(now + 7 * 3_600_000).getUTCFullYear();
+  await admin.targets.import.mutate({
+    document: {
+      version: 1,
+      plans: [
+        {
+          id: "sl-test-plan",
+          title: "Kế hoạch thử",
+          province: "son-la",
+          source: "illustrative",
+          targets: [
+            {
+              id: "sl-methadone",
+              year,
+              kind: "event_sum",
+              event: "treatment",
+              category: "methadone",
+              value: 100_000,
+              facilities: ["sl-drug-rehab"],
+              vi: "Điều trị methadone thử",
+              en: "Test methadone",
+            },
+          ],
+        },
+      ],
+    },
+  });
   // Lào Cai is out of this manager's provinces.
   const lc = await server.key("lc-social-work");
   await post(server.url, lc, census("lc-social-work", 140, at(15), { event_id: uid() }), 202);
@@ -75,6 +107,8 @@ describe("province overview", () => {
     await attention.locator('[data-kind="over"]').filter({ hasText: "Quá tải" }).filter({ hasText: "104" }).waitFor();
     await attention.locator('[data-kind="critical"]').waitFor();
     expect(await attention.locator('[data-kind="stale"]').count()).toBeGreaterThan(0);
+    await attention.locator('[data-kind="overdue"]').filter({ hasText: "Chuyển tuyến quá hạn" }).waitFor({ timeout: 5000 });
+    await attention.locator('[data-kind="behind"]').filter({ hasText: "Điều trị methadone thử" }).waitFor({ timeout: 5000 });
     await page.screenshot({ path: path.join(DOCS, "overview-1080p.png") });
 
     // A filter narrows the table and the URL says so.

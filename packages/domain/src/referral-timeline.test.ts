@@ -213,6 +213,19 @@ describe("countReferrals", () => {
     ]);
   });
 
+  it("closed referrals already tallied add to the totals only, the same as their timelines would", () => {
+    const period = { from: T0 + 8 * DAY, to: now };
+    const closedInPeriod = timelines.filter((t) => !t.open && t.startedAt >= period.from && t.startedAt < period.to);
+    const tallied = closedInPeriod.map((t) => ({ facilityId: t.facilityId, destination: t.destination, count: 1 }));
+    expect(
+      countReferrals(
+        timelines.filter((t) => t.open),
+        period,
+        tallied,
+      ),
+    ).toEqual(countReferrals(timelines, period));
+  });
+
   it("sorting puts the overdue first, most overdue first", () => {
     const sorted = [...timelines].sort(compareReferrals);
     expect(sorted[0]!.overdue).toBe(true);

@@ -173,32 +173,47 @@ export function referralStartedIn(t: Pick<ReferralTimeline, "startedAt">, period
   return (period.from === undefined || t.startedAt >= period.from) && (period.to === undefined || t.startedAt < period.to);
 }
 
+/** Closed referrals begun in the period, counted by facility and destination (they add to `total` only). */
+export interface ClosedReferralTally {
+  facilityId: string;
+  destination: string;
+  count: number;
+}
+
 /**
  * Counts per facility and per destination. `open` and `overdue` are as of now, whenever the
  * referral began — a manager asks "what is stuck today" whatever period they look at; `total` is
  * the referrals begun in the period. A group appears when any of its counts is non-zero.
+ * `timelines` may hold closed referrals too; `closed` adds closed ones already tallied (so a store
+ * need not read the steps of every closed referral of the period): the caller passes each closed
+ * referral one way or the other, never both.
  */
-export function countReferrals(timelines: readonly ReferralTimeline[], period: ReferralPeriod = {}): ReferralCountsResult {
+export function countReferrals(
+  timelines: readonly ReferralTimeline[],
+  period: ReferralPeriod = {},
+  closed: readonly ClosedReferralTally[] = [],
+): ReferralCountsResult {
   const all: ReferralCounts = { open: 0, overdue: 0, total: 0 };
   const byFacility = new Map<string, ReferralCountRow>();
   const byDestination = new Map<string, ReferralCountRow>();
-  const add = (c: ReferralCounts, t: ReferralTimeline, inPeriod: boolean) => {
-    if (t.open) c.open += 1;
-    if (t.overdue) c.overdue += 1;
-    if (inPeriod) c.total += 1;
-  };
-  const bump = (m: Map<string, ReferralCountRow>, key: string, t: ReferralTimeline, inPeriod: boolean) => {
+  const rowOf = (m: Map<string, ReferralCountRow>, key: string) => {
     let row = m.get(key);
     if (!row) m.set(key, (row = { key, open: 0, overdue: 0, total: 0 }));
-    add(row, t, inPeriod);
+    return row;
+  };
+  const add = (facilityId: string, destination: string, c: ReferralCounts) => {
+    for (const row of [all, rowOf(byFacility, facilityId), rowOf(byDestination, destination)]) {
+      row.open += c.open;
+      row.overdue += c.overdue;
+      row.total += c.total;
+    }
   };
   for (const t of timelines) {
     const inPeriod = referralStartedIn(t, period);
     if (!inPeriod && !t.open) continue;
-    add(all, t, inPeriod);
-    bump(byFacility, t.facilityId, t, inPeriod);
-    bump(byDestination, t.destination, t, inPeriod);
+    add(t.facilityId, t.destination, { open: t.open ? 1 : 0, overdue: t.overdue ? 1 : 0, total: inPeriod ? 1 : 0 });
   }
+  for (const c of closed) if (c.count > 0) add(c.facilityId, c.destination, { open: 0, overdue: 0, total: c.count });
   const order = (a: ReferralCountRow, b: ReferralCountRow) => b.overdue - a.overdue || b.open - a.open || b.total - a.total || a.key.localeCompare(b.key);
   return { all, byFacility: [...byFacility.values()].sort(order), byDestination: [...byDestination.values()].sort(order) };
 }

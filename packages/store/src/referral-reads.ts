@@ -1,8 +1,9 @@
 import { isReferralOpen, REFERRAL_STATUSES, type ReferralStatus } from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import type { ReferralRecordFilter, ReferralRecords, ReferralReads, ReferralStep, ReferralUrgency } from "./types.js";
+import type { ReferralCountFilter, ReferralCountInputs, ReferralRecordFilter, ReferralRecords, ReferralReads, ReferralStep, ReferralUrgency } from "./types.js";
 
 interface Row {
+  opened_at: number;
   facility_id: string;
   referral_id: string;
   status: string;
@@ -32,9 +33,11 @@ export function createReferralReads(db: Database.Database): ReferralReads {
       AND (@urgency IS NULL OR r.urgency = @urgency)
       AND (@openedBefore IS NULL OR r.opened_at < @openedBefore)`;
   const period = `(@from IS NULL OR r.opened_at >= @from) AND (@to IS NULL OR r.opened_at < @to)`;
-  const steps = `SELECT s.facility_id, s.referral_id, s.status, s.destination, s.urgency, s.at, s.event_id, s.seq
-      FROM picked p JOIN referral_steps s ON s.facility_id = p.facility_id AND s.referral_id = p.referral_id AND s.moved = 1
-      ORDER BY p.opened_at DESC, p.facility_id, p.referral_id, s.seq`;
+  // Picked referrals first (CROSS JOIN keeps that order of the loops: a search of referral_steps
+  // by key per referral, never a scan of it); no ORDER BY over the steps — a sort of every step
+  // cost more than the whole read — the order is put right in memory.
+  const steps = `SELECT p.opened_at, s.facility_id, s.referral_id, s.status, s.destination, s.urgency, s.at, s.event_id, s.seq
+      FROM picked p CROSS JOIN referral_steps s ON s.facility_id = p.facility_id AND s.referral_id = p.referral_id AND s.moved = 1`;
   const q = {
     open: db.prepare(`WITH picked AS (
         SELECT r.facility_id, r.referral_id, r.opened_at FROM referrals r
@@ -46,17 +49,18 @@ export function createReferralReads(db: Database.Database): ReferralReads {
         WHERE ${where} AND r.status NOT IN (SELECT value FROM json_each('${OPEN}')) AND ${period}
         ORDER BY r.opened_at DESC, r.facility_id, r.referral_id LIMIT @limit)
       ${steps}`),
+    // Closed referrals only add to a count's total: tallied here, their steps never read.
+    closedTally: db.prepare(`SELECT r.facility_id AS facilityId, r.destination, COUNT(*) AS count FROM referrals r
+        WHERE ${where} AND r.status NOT IN (SELECT value FROM json_each('${OPEN}')) AND ${period}
+        GROUP BY r.facility_id, r.destination`),
   };
 
-  function group(rows: Row[], into: Map<string, { facilityId: string; referralId: string; steps: ReferralStep[] }>): number {
-    let referrals = 0;
+  type Rec = { facilityId: string; referralId: string; openedAt: number; steps: ReferralStep[] };
+  function group(rows: Row[], into: Map<string, Rec>): void {
     for (const r of rows) {
       const key = `${r.facility_id}\u0000${r.referral_id}`;
       let rec = into.get(key);
-      if (!rec) {
-        into.set(key, (rec = { facilityId: r.facility_id, referralId: r.referral_id, steps: [] }));
-        referrals += 1;
-      }
+      if (!rec) into.set(key, (rec = { facilityId: r.facility_id, referralId: r.referral_id, openedAt: r.opened_at, steps: [] }));
       rec.steps.push({
         facilityId: r.facility_id,
         referralId: r.referral_id,
@@ -68,37 +72,51 @@ export function createReferralReads(db: Database.Database): ReferralReads {
         seq: r.seq,
       });
     }
-    return referrals;
   }
+  // Newest first, as the closed ones were picked (and the limit cut them).
+  const newestFirst = (a: Rec, b: Rec) =>
+    b.openedAt - a.openedAt ||
+    (a.facilityId < b.facilityId ? -1 : a.facilityId > b.facilityId ? 1 : a.referralId < b.referralId ? -1 : a.referralId > b.referralId ? 1 : 0);
+
+  const paramsOf = (f: Omit<ReferralRecordFilter, "state">) => ({
+    facilities: f.facilityIds === undefined ? null : JSON.stringify(f.facilityIds),
+    destination: f.destination ?? null,
+    urgency: f.urgency ?? null,
+    openedBefore: f.openedBefore ?? null,
+    from: f.from ?? null,
+    to: f.to ?? null,
+  });
+  const openRecords = (params: ReturnType<typeof paramsOf>, openWhenever: boolean) => {
+    const open = new Map<string, Rec>();
+    group(q.open.all({ ...params, openWhenever: openWhenever ? 1 : 0 }) as Row[], open);
+    return [...open.values()].sort(newestFirst);
+  };
+  const bare = ({ facilityId, referralId, steps }: Rec) => ({ facilityId, referralId, steps: steps.sort((a, b) => a.seq - b.seq) });
 
   const read = db.transaction((f: ReferralRecordFilter): ReferralRecords => {
-    const params = {
-      facilities: f.facilityIds === undefined ? null : JSON.stringify(f.facilityIds),
-      destination: f.destination ?? null,
-      urgency: f.urgency ?? null,
-      openedBefore: f.openedBefore ?? null,
-      from: f.from ?? null,
-      to: f.to ?? null,
-    };
-    const out = new Map<string, { facilityId: string; referralId: string; steps: ReferralStep[] }>();
-    if (f.state !== "closed") group(q.open.all({ ...params, openWhenever: f.openWhenever ? 1 : 0 }) as Row[], out);
+    const params = paramsOf(f);
+    const open = f.state === "closed" ? [] : openRecords(params, f.openWhenever === true);
+    let closed: Rec[] = [];
     let closedTruncated = false;
     if (f.state !== "open") {
       const limit = f.closedLimit ?? 500;
-      const before = out.size;
-      const rows = q.closed.all({ ...params, limit: limit + 1 }) as Row[];
-      const seen = group(rows, out);
-      if (seen > limit) {
-        // One referral past the limit was read only to know there are more: drop it.
-        closedTruncated = true;
-        const lastKey = [...out.keys()].pop();
-        if (lastKey !== undefined && out.size > before) out.delete(lastKey);
-      }
+      const m = new Map<string, Rec>();
+      // One referral past the limit is read only to know there are more.
+      group(q.closed.all({ ...params, limit: limit + 1 }) as Row[], m);
+      closed = [...m.values()].sort(newestFirst);
+      closedTruncated = closed.length > limit;
+      closed = closed.slice(0, limit);
     }
-    return { referrals: [...out.values()], closedTruncated };
+    return { referrals: [...open, ...closed].map(bare), closedTruncated };
+  });
+
+  const countInputs = db.transaction((f: ReferralCountFilter): ReferralCountInputs => {
+    const params = paramsOf(f);
+    return { open: openRecords(params, true).map(bare), closedBegun: q.closedTally.all(params) as ReferralCountInputs["closedBegun"] };
   });
 
   return {
     referralRecords: async (filter) => read(filter),
+    referralCountInputs: async (filter) => countInputs(filter),
   };
 }

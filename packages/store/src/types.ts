@@ -148,6 +148,15 @@ export interface ReferralStepFilter {
 /** The referrals of /referrals with their steps (issue 8, `referral-reads.ts`); one snapshot per answer. */
 export interface ReferralReads {
   referralRecords(filter: ReferralRecordFilter): Promise<ReferralRecords>;
+  /** What counts need: every open referral that matches (whenever begun) with its steps, and the closed ones begun in the period tallied by facility and destination. */
+  referralCountInputs(filter: ReferralCountFilter): Promise<ReferralCountInputs>;
+}
+
+export type ReferralCountFilter = Pick<ReferralRecordFilter, "facilityIds" | "destination" | "urgency" | "from" | "to">;
+
+export interface ReferralCountInputs {
+  open: ReferralRecords["referrals"];
+  closedBegun: { facilityId: string; destination: string; count: number }[];
 }
 
 export interface ReferralRecordFilter {

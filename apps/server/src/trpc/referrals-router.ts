@@ -19,9 +19,6 @@ import type { Trpc } from "./trpc.js";
 /** A timeline with what the page shows beside it: the facility's names, province and time zone. */
 export type ReferralRow = ReferralTimeline & { facilityName: string; facilityNameEn: string; province: string; timeZone: string };
 
-/** Closed referrals a count reads at most (the page's default period is a month, far below this). */
-const COUNT_CLOSED_MAX = 50_000;
-
 /** The facilities a filter may read: the one asked for (refused outside the scope), or the scope's. */
 function facilityIds(scope: Scope, facility: string | undefined): string[] | undefined {
   if (facility !== undefined) {
@@ -98,20 +95,18 @@ export function createReferralsRouter({ router, managerProcedure }: Trpc, opts: 
     /** Open and overdue now (whenever begun), and the total begun in the period, per facility and per destination. */
     counts: managerProcedure.input(ReferralCountsInput).query(async ({ ctx, input }) => {
       const now = ctx.now();
-      const records = await ctx.store.reads.referralRecords({
+      const inputs = await ctx.store.reads.referralCountInputs({
         facilityIds: facilityIds(ctx.scope, input.facility),
         destination: input.destination,
         urgency: input.urgency,
-        state: "all",
         from: input.from,
         to: input.to,
-        openWhenever: true,
-        closedLimit: COUNT_CLOSED_MAX,
       });
-      const c = countReferrals(timelines(records, now, thresholds), { from: input.from, to: input.to });
+      const open = inputs.open.map((r) => referralTimeline(r, r.steps, now, thresholds));
+      const c = countReferrals(open, { from: input.from, to: input.to }, inputs.closedBegun);
       const registry = ctx.store.registry;
       const named = (r: ReferralCountRow) => ({ ...r, name: registry.byId.get(r.key)?.name ?? r.key, nameEn: registry.byId.get(r.key)?.nameEn ?? r.key });
-      return { now, all: c.all, byFacility: c.byFacility.map(named), byDestination: c.byDestination, truncated: records.closedTruncated };
+      return { now, all: c.all, byFacility: c.byFacility.map(named), byDestination: c.byDestination };
     }),
 
     /** The overdue referrals, most overdue first, and how many there are: the province overview's short list. */

@@ -69,6 +69,22 @@ for (const engine of ENGINES) {
         expect(limited.closedTruncated).toBe(true);
         expect((await store.reads.referralRecords({ state: "closed", closedLimit: 2 })).closedTruncated).toBe(false);
       });
+
+      it("count inputs: every open one with its steps whenever begun, closed ones begun in the period tallied by facility and destination", async () => {
+        const store = await seed();
+        const all = await store.reads.referralCountInputs({});
+        expect(ids({ referrals: all.open })).toEqual([
+          ["R-9", "w1"],
+          ["R-open", "o1,o2"],
+        ]);
+        expect(all.closedBegun.sort((a, b) => a.destination.localeCompare(b.destination))).toEqual([
+          { facilityId: NO_UNITS, destination: "Bệnh viện Bạch Mai", count: 1 },
+          { facilityId: NO_UNITS, destination: "Bệnh viện tỉnh", count: 1 },
+        ]);
+        const period = await store.reads.referralCountInputs({ from: T0 + 5 * MIN, to: T0 + 2 * DAY, facilityIds: [NO_UNITS] });
+        expect(ids({ referrals: period.open })).toEqual([["R-open", "o1,o2"]]);
+        expect(period.closedBegun).toEqual([{ facilityId: NO_UNITS, destination: "Bệnh viện Bạch Mai", count: 1 }]);
+      });
     });
   });
 }

@@ -96,6 +96,15 @@ describe("facility.* reads", () => {
     expect(JSON.stringify(r)).not.toContain("R-1");
   });
 
+  it("list: the facilities the person may read", async () => {
+    expect((await facility("clerk@example.vn").list.query()).map((f) => f.facility_id)).toEqual([SONG_MA]);
+    const sonLa = await facility("manager.sl@example.vn").list.query();
+    expect(sonLa.length).toBeGreaterThan(1);
+    expect(sonLa.every((f) => f.province === "son-la")).toBe(true);
+    expect(await codeOf(() => facility("display").list.query())).toBe("FORBIDDEN");
+    expect(await codeOf(() => facility(null).list.query())).toBe("UNAUTHORIZED");
+  });
+
   it("refuses what the person may not read, an unknown id, bad input and the future", async () => {
     const m = facility("manager.sl@example.vn");
     expect(await codeOf(() => facility("clerk@example.vn").history.query({ id: LC, range: "24h" }))).toBe("FORBIDDEN");

@@ -44,6 +44,15 @@ const AHEAD_MS = 5 * 60_000;
  */
 export function createFacilityRouter({ router, personProcedure }: Trpc) {
   return router({
+    /** The facilities the person may read, with their live status (the /facilities index). */
+    list: personProcedure.query(async ({ ctx }): Promise<FacilityStatus[]> => {
+      const now = ctx.now();
+      const statuses = await Promise.all(
+        ctx.store.registry.facilities.filter((f) => inScope(ctx.scope, f.id)).map((f) => ctx.store.reads.facilityStatus(f.id, now)),
+      );
+      return statuses.filter((s): s is FacilityStatus => s !== undefined);
+    }),
+
     status: personProcedure.input(FacilityIdInputSchema).query(async ({ ctx, input }): Promise<FacilityPageStatus> => {
       const f = facilityFor(ctx, input.id);
       const status = known(await ctx.store.reads.facilityStatus(f.id, ctx.now()));

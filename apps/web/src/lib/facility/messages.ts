@@ -3,6 +3,7 @@ import type { Lang } from "../i18n";
 
 const vi = {
   title: "Cơ sở",
+  facilities: "Các cơ sở",
   live: "Trực tiếp",
   stale: "Mất liên lạc",
   lastEvent: "Sự kiện gần nhất",
@@ -52,6 +53,7 @@ export type FacilityText = typeof vi;
 
 const en: FacilityText = {
   title: "Facility",
+  facilities: "Facilities",
   live: "Live",
   stale: "Stale",
   lastEvent: "Latest event",

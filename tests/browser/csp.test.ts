@@ -91,6 +91,7 @@ const PAGES: { path: string; as: keyof typeof cookies; when?: boolean }[] = [
   { path: `/facilities/${SONG_MA}`, as: "admin", when: built("facilities") },
   { path: "/referrals", as: "manager", when: built("referrals") },
   { path: "/targets", as: "manager", when: built("targets") },
+  { path: "/reports", as: "manager", when: built("reports") },
 ];
 
 describe("Content-Security-Policy in Chromium", () => {

@@ -33,7 +33,9 @@ const sha256Hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export interface MappedSheet {
   rows: number;
-  events: Record<string, unknown>[];
+  /** Rows by event type (what the preview shows). The events themselves are not kept: the
+   *  validated ones below are what is stored, and one copy of 100,000 events is enough. */
+  byType: Record<string, number>;
   /** The file's row number of each event. */
   rowOf: number[];
   /** The validated events; null when any row has a problem. */
@@ -54,16 +56,19 @@ export async function mapSheet(
   progress: (done: number) => void = () => {},
 ): Promise<MappedSheet> {
   const head = readImportHeader(cells[0]);
-  if (!head.ok) return { rows: 0, events: [], rowOf: [], accepted: null, problems: head.problems };
+  if (!head.ok) return { rows: 0, byType: {}, rowOf: [], accepted: null, problems: head.problems };
   const facility = store.registry.byId.get(facilityId)!;
   const ctx = { facility, lookup: (id: string) => store.registry.byId.get(id), now, hash: sha256Hex };
-  const events: Record<string, unknown>[] = [];
+  const byType: Record<string, number> = {};
   const rowOf: number[] = [];
   const accepted: AcceptedEvent[] = [];
   const problems: RowProblem[] = [];
   for (let s = 1; s < cells.length; s += CHUNK) {
     const m = mapImportRows(head.header, cells.slice(s, s + CHUNK), ctx);
-    for (const e of m.events) events.push(e);
+    for (const e of m.events) {
+      const t = String(e.type ?? "");
+      byType[t] = (byType[t] ?? 0) + 1;
+    }
     for (const r of m.rowOf) rowOf.push(r);
     for (const p of m.problems) problems.push(p);
     if (m.accepted && problems.length === 0) for (const a of m.accepted) accepted.push(a);
@@ -71,16 +76,7 @@ export async function mapSheet(
     await yieldToLoop();
   }
   // Chunks are in row order and each is sorted, so the whole list already is.
-  return { rows: events.length, events, rowOf, accepted: problems.length ? null : accepted, problems };
-}
-
-export function countsByType(events: readonly Record<string, unknown>[]): Record<string, number> {
-  const by: Record<string, number> = {};
-  for (const e of events) {
-    const t = String(e.type ?? "");
-    by[t] = (by[t] ?? 0) + 1;
-  }
-  return by;
+  return { rows: rowOf.length, byType, rowOf, accepted: problems.length ? null : accepted, problems };
 }
 
 export interface Job {
@@ -195,5 +191,5 @@ export async function runImportJob(d: ImportJobDeps, job: Job, cells: readonly S
     target: facilityId,
     after: { rows: mapped.rows, accepted: acceptedCount, duplicates },
   });
-  job.result = { ok: true, rows: mapped.rows, accepted: acceptedCount, duplicates, by_type: countsByType(mapped.events) };
+  job.result = { ok: true, rows: mapped.rows, accepted: acceptedCount, duplicates, by_type: mapped.byType };
 }

@@ -6,7 +6,7 @@ import type { GroupCommitter, Store } from "@carewatch/store";
 import { sameOrigin } from "../auth/csrf.js";
 import { principalFromCookies, type SessionAuth } from "../auth/principal.js";
 import { problem } from "../http/problem.js";
-import { countsByType, listed, mapSheet, runImportJob, type Job } from "./import-job.js";
+import { listed, mapSheet, runImportJob, type Job } from "./import-job.js";
 import { csvRows, XLSX_TYPE, xlsxRows } from "./read-sheet.js";
 
 export interface ImportRouteDeps {
@@ -118,7 +118,7 @@ export function importRoutes(d: ImportRouteDeps) {
     const cells = await readFile(c);
     if (cells instanceof Response) return cells;
     const mapped = await mapSheet(cells, facilityId, d.store, d.now());
-    return c.json({ facility_id: facilityId, rows: mapped.rows, by_type: countsByType(mapped.events), ...listed(mapped.problems) });
+    return c.json({ facility_id: facilityId, rows: mapped.rows, by_type: mapped.byType, ...listed(mapped.problems) });
   });
 
   app.post("/jobs", async (c) => {

@@ -8,30 +8,11 @@ import {
   RegistryChangeInput,
   RevokeDisplayInput,
   RevokeKeyInput,
-  type UserPrincipal,
 } from "@carewatch/domain";
 import type { AuditRecord } from "@carewatch/store";
-import { TRPCError } from "@trpc/server";
 import * as actions from "../admin/admin-actions.js";
-import type { Trpc, TrpcContext } from "./trpc.js";
-
-type AdminCtx = TrpcContext & { principal: UserPrincipal };
-
-const actionContext = (ctx: AdminCtx): actions.ActionContext => ({
-  store: ctx.store,
-  now: ctx.now,
-  actor: { kind: "user", id: ctx.principal.userId, email: ctx.principal.email },
-});
-
-/** An AdminError becomes a tRPC error whose message the page shows as it is. */
-async function run<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof actions.AdminError) throw new TRPCError({ code: e.kind === "not_found" ? "NOT_FOUND" : "BAD_REQUEST", message: e.message });
-    throw e;
-  }
-}
+import { actionContext, run } from "./admin-call.js";
+import type { Trpc } from "./trpc.js";
 
 /** The admin console's procedures (`admin.*`): accounts, facility keys, wall displays and the audit log. */
 export function createAdminRouter(trpc: Trpc, opts: { publicUrl: string }) {

@@ -1,26 +1,8 @@
-import { TargetAssessInput, TargetsImportInput, TargetsYearInput, TargetUpdateInput, type UserPrincipal } from "@carewatch/domain";
-import { TRPCError } from "@trpc/server";
-import { AdminError, type ActionContext } from "../admin/admin-actions.js";
+import { TargetAssessInput, TargetsImportInput, TargetsYearInput, TargetUpdateInput } from "@carewatch/domain";
 import * as targets from "../admin/targets-actions.js";
 import { inScope, type Scope } from "../auth/scope.js";
-import type { Trpc, TrpcContext } from "./trpc.js";
-
-type PersonCtx = TrpcContext & { principal: UserPrincipal };
-
-const actionContext = (ctx: PersonCtx): ActionContext => ({
-  store: ctx.store,
-  now: ctx.now,
-  actor: { kind: "user", id: ctx.principal.userId, email: ctx.principal.email },
-});
-
-async function run<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof AdminError) throw new TRPCError({ code: e.kind === "not_found" ? "NOT_FOUND" : "BAD_REQUEST", message: e.message });
-    throw e;
-  }
-}
+import { actionContext, run } from "./admin-call.js";
+import type { Trpc } from "./trpc.js";
 
 /**
  * `/targets` and the province overview's "behind pace" list. Reads are for managers and admins,

@@ -33,7 +33,8 @@ import { createOccupiedAt, ledgerKeysOf } from "./occupied-at.js";
 import { unitColumn } from "./projections.js";
 import type { PastReads, ReferralStep, ReferralStepFilter, ReferralUrgency } from "./types.js";
 
-interface StepRow {
+/** A row of referral_steps as the reads select it. */
+export interface StepRow {
   facility_id: string;
   referral_id: string;
   status: string;
@@ -44,7 +45,7 @@ interface StepRow {
   seq: number;
 }
 
-const rowToStep = (r: StepRow): ReferralStep => ({
+export const rowToStep = (r: StepRow): ReferralStep => ({
   facilityId: r.facility_id,
   referralId: r.referral_id,
   status: r.status as ReferralStatus,

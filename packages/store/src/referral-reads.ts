@@ -1,18 +1,9 @@
-import { isReferralOpen, REFERRAL_STATUSES, type ReferralStatus } from "@carewatch/domain";
+import { isReferralOpen, REFERRAL_STATUSES } from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import type { ReferralCountFilter, ReferralCountInputs, ReferralRecordFilter, ReferralRecords, ReferralReads, ReferralStep, ReferralUrgency } from "./types.js";
+import { rowToStep, type StepRow } from "./history.js";
+import type { ReferralCountFilter, ReferralCountInputs, ReferralRecordFilter, ReferralRecords, ReferralReads, ReferralStep } from "./types.js";
 
-interface Row {
-  opened_at: number;
-  facility_id: string;
-  referral_id: string;
-  status: string;
-  destination: string;
-  urgency: string | null;
-  at: number;
-  event_id: string;
-  seq: number;
-}
+type Row = StepRow & { opened_at: number };
 
 /** Open referrals are few (those in progress today); a bound all the same, so no answer is unbounded. */
 const OPEN_MAX = 20_000;
@@ -61,16 +52,7 @@ export function createReferralReads(db: Database.Database): ReferralReads {
       const key = `${r.facility_id}\u0000${r.referral_id}`;
       let rec = into.get(key);
       if (!rec) into.set(key, (rec = { facilityId: r.facility_id, referralId: r.referral_id, openedAt: r.opened_at, steps: [] }));
-      rec.steps.push({
-        facilityId: r.facility_id,
-        referralId: r.referral_id,
-        status: r.status as ReferralStatus,
-        destination: r.destination,
-        urgency: r.urgency as ReferralUrgency | null,
-        at: r.at,
-        eventId: r.event_id,
-        seq: r.seq,
-      });
+      rec.steps.push(rowToStep(r));
     }
   }
   // Newest first, as the closed ones were picked (and the limit cut them).

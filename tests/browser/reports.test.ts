@@ -67,7 +67,8 @@ describe("monthly report", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("report-xlsx").click()]);
     expect(download.suggestedFilename()).toBe("carewatch-bao-cao-son-la-2026-11.xlsx");
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync((await download.path())!));
+    const file = readFileSync((await download.path())!);
+    await wb.xlsx.load(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer);
     const summary = wb.getWorksheet("Tổng hợp")!;
     const row = summary.getRows(4, summary.rowCount - 3)!.find((r) => r.getCell(1).value === "Cơ sở Điều trị nghiện ma túy Sông Mã")!;
     expect(row.getCell(8).value).toBe(10); // admissions

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
-import { createAccount, login, trpcWithCookie } from "../support/accounts.js";
+import { createAccount, login, trpcWithCookie, type NewAccount } from "../support/accounts.js";
 import { admission, census, discharge, post, referral, SONG_MA, treatment, uid } from "../support/contract-helpers.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -17,12 +17,14 @@ const MONTH = "2026-11";
 
 beforeAll(async () => {
   s = await startTestServer();
-  for (const [email, role, extra] of [
-    ["manager.sl@example.vn", "manager", { provinces: ["son-la"] }],
-    ["manager.lc@example.vn", "manager", { provinces: ["lao-cai"] }],
-    ["clerk@example.vn", "facility", { facilityId: SONG_MA }],
-  ] as const) {
-    await createAccount(s, { email, role, ...extra });
+  const accounts: NewAccount[] = [
+    { email: "manager.sl@example.vn", role: "manager", provinces: ["son-la"] },
+    { email: "manager.lc@example.vn", role: "manager", provinces: ["lao-cai"] },
+    { email: "clerk@example.vn", role: "facility", facilityId: SONG_MA },
+  ];
+  for (const a of accounts) {
+    const email = a.email;
+    await createAccount(s, a);
     cookies[email] = (await login(s.url, email)).cookie!;
   }
   const key = await s.key(SONG_MA);

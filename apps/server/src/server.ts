@@ -99,7 +99,15 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   });
   log.info(
-    { url, public_url: publicUrl, data: config.dbPath, registry_seed: config.registrySource, facilities: store.registry.facilities.length, registry_version: store.registryVersions.current(), seq: startSeq },
+    {
+      url,
+      public_url: publicUrl,
+      data: config.dbPath,
+      registry_seed: config.registrySource,
+      facilities: store.registry.facilities.length,
+      registry_version: store.registryVersions.current(),
+      seq: startSeq,
+    },
     "carewatch listening",
   );
 

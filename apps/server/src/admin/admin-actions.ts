@@ -185,7 +185,12 @@ export async function changeRegistry(ctx: ActionContext, change: RegistryChangeI
   if (!out.ok) throw new AdminError("invalid", out.problems.join("\n"));
   let version: number;
   try {
-    ({ version } = await ctx.store.registryVersions.change(out.registry, { basedOn, effectiveFrom: out.effectiveFrom, at: now, by: ctx.actor.email ?? ctx.actor.id }));
+    ({ version } = await ctx.store.registryVersions.change(out.registry, {
+      basedOn,
+      effectiveFrom: out.effectiveFrom,
+      at: now,
+      by: ctx.actor.email ?? ctx.actor.id,
+    }));
   } catch (e) {
     if (e instanceof RegistryConflictError)
       throw new AdminError("invalid", "Danh mục vừa được người khác thay đổi: tải lại rồi thử lại. / The registry changed meanwhile: reload and try again.");

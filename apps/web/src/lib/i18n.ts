@@ -1,6 +1,6 @@
 // Vietnamese first, English second. Pure functions and tables only (no DOM, no runes), so they
 // are unit-tested in Node; the current language lives in `lang.svelte.ts`.
-import type { FacilityType, Level, TickerLine, TreatmentCategory } from "@carewatch/domain";
+import type { FacilityType, Level, TickerLine } from "@carewatch/domain";
 import { DEFAULT_TIME_ZONE } from "@carewatch/domain/client";
 import { facility_types } from "@carewatch/domain/facilities.json";
 

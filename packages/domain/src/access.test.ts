@@ -64,6 +64,12 @@ describe("mayOpenPage", () => {
     "/admin": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
     "/admin/audit": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
     "/import": { anonymous: "login", admin: "ok", manager: "forbidden", clerk: "ok", display: "forbidden", key: "forbidden" },
+    "/entry": { anonymous: "login", admin: "forbidden", manager: "forbidden", clerk: "ok", display: "forbidden", key: "forbidden" },
+    // A facility's page: any person by role (the server then checks mayReadFacility for the id).
+    "/facilities/sl-a": { anonymous: "login", admin: "ok", manager: "ok", clerk: "ok", display: "forbidden", key: "forbidden" },
+    "/referrals": { anonymous: "login", admin: "ok", manager: "ok", clerk: "forbidden", display: "forbidden", key: "forbidden" },
+    "/targets": { anonymous: "login", admin: "ok", manager: "ok", clerk: "forbidden", display: "forbidden", key: "forbidden" },
+    "/reports/son-la/2026-11": { anonymous: "login", admin: "ok", manager: "ok", clerk: "forbidden", display: "forbidden", key: "forbidden" },
     "/administrator": { anonymous: "forbidden", admin: "forbidden", manager: "forbidden", clerk: "forbidden", display: "forbidden", key: "forbidden" },
   };
   for (const [path, row] of Object.entries(expected)) {

@@ -29,6 +29,7 @@ import {
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, rowToTicker, type EventRow } from "./event-rows.js";
 import { movementFollower, type MovementIndexes } from "./movement-indexes.js";
+import { createEventTimes } from "./event-times.js";
 import { createOccupiedAt, ledgerKeysOf } from "./occupied-at.js";
 import { unitColumn } from "./projections.js";
 import type { PastReads, ReferralStep, ReferralStepFilter, ReferralUrgency } from "./types.js";
@@ -83,15 +84,12 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     capacity: db.prepare(`SELECT occurred_at_ms AS at, event_id AS eventId, json_extract(body, '$.capacity') AS value FROM events
         WHERE facility_id = ? AND unit IS ? AND type = 'census' AND json_extract(body, '$.capacity') IS NOT NULL AND occurred_at_ms <= ?
         ORDER BY occurred_at_ms DESC, event_id DESC LIMIT 1`),
-    // Counting events of a stretch shorter than an hour (index events_facility_time).
-    countsBetween: db.prepare(`SELECT type, body FROM events WHERE facility_id = ? AND occurred_at_ms >= ? AND occurred_at_ms <= ?
-        AND type IN ('admission', 'discharge', 'treatment')`),
-    latestOccurred: db.prepare("SELECT MAX(occurred_at_ms) FROM events WHERE facility_id = ? AND occurred_at_ms <= ?").pluck(),
     lastSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM events").pluck(),
-    eventsBetween: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE facility_id = ? AND occurred_at_ms >= ? AND occurred_at_ms < ?
-        ORDER BY occurred_at_ms, event_id LIMIT ?`),
-    countBetween: db.prepare("SELECT COUNT(*) FROM events WHERE facility_id = ? AND occurred_at_ms >= ? AND occurred_at_ms < ?").pluck(),
+    // Events by seq (the seqs come from the in-memory event times), at most an hour or a day of one facility.
+    bySeq: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq IN (SELECT value FROM json_each(?))`),
   };
+  const times = createEventTimes(db);
+  const eventsBySeq = (seqs: readonly number[]) => (seqs.length ? (q.bySeq.all(JSON.stringify(seqs)) as EventRow[]) : []);
   const catchUp = movementFollower(db, indexes);
   const occupiedAt = createOccupiedAt(db, indexes);
   const snapshot = <A extends unknown[], R>(fn: (...args: A) => R) => {
@@ -115,10 +113,16 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     return ledgerAsOf(census, capacityAt(f, key, at) ?? null, after);
   }
 
-  /** Counts of the facility's events in [from, upTo] read from the log's time index (a stretch within one hour). */
+  /** Counts of the facility's events in [from, upTo] (a stretch within one hour), found through the event times. */
   function countsBetween(f: Facility, from: number, upTo: number): Metric[] {
     const out: Metric[] = [];
-    for (const r of q.countsBetween.all(f.id, from, upTo) as { type: string; body: string }[]) {
+    for (const r of eventsBySeq(
+      times
+        .of(f.id)
+        .between(from, upTo)
+        .map((e) => e.seq),
+    )) {
+      if (r.type !== "admission" && r.type !== "discharge" && r.type !== "treatment") continue;
       const m = countMetric(JSON.parse(r.body) as FacilityEvent & { count?: number; category?: string });
       if (m) out.push(m);
     }
@@ -158,7 +162,7 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     const hour = hourStart(at, f.timeZone);
     const metrics = [...(q.hourly.all(f.id, dayStart(localDay(at, f.timeZone), f.timeZone), hour) as Metric[]), ...countsBetween(f, hour, at)];
     const referrals = openReferralsAt(f, at);
-    const latest = q.latestOccurred.get(f.id, at) as number | null;
+    const latest = times.of(f.id).latestAtOrBefore(at);
     const status = buildStatus({
       facility: f,
       ledgers,
@@ -244,14 +248,21 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
       const f = registry.byId.get(facilityId);
       if (!f) return undefined;
       catchUp();
+      times.catchUp();
       // Capacity, thresholds and names as the registry had them then (a facility added since: as it is now).
       return asOf(registryAt(at).byId.get(facilityId) ?? f, at);
     }),
 
     eventsBetween: snapshot((facilityId: string, from: number, to: number, limit: number = 200): FacilityEvents | undefined => {
       if (!registry.byId.has(facilityId)) return undefined;
-      const events = (q.eventsBetween.all(facilityId, from, to, limit) as EventRow[]).map(rowToTicker);
-      return { from, to, total: q.countBetween.get(facilityId, from, to) as number, events };
+      times.catchUp();
+      // [from, to): the instants before `to` (integer ms), in time order; ties at the cut are read
+      // whole so the page is the first `limit` by (occurred_at, event_id), as a client sorts them.
+      const inRange = times.of(facilityId).between(from, to - 1);
+      const cut = inRange[Math.min(limit, inRange.length) - 1]?.at ?? Number.NEGATIVE_INFINITY;
+      const rows = eventsBySeq(inRange.filter((e, i) => i < limit || e.at === cut).map((e) => e.seq));
+      rows.sort((a, b) => a.occurred_at_ms - b.occurred_at_ms || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
+      return { from, to, total: inRange.length, events: rows.slice(0, limit).map(rowToTicker) };
     }),
   };
 }

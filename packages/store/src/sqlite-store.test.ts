@@ -34,7 +34,7 @@ function tempDir(prefix: string): string {
 
 describe("sqlite: opening the database", () => {
   it("applies the migrations once, sets WAL, loads the registry, and asks for no replay on a fresh file", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     expect(t.store.engine).toBe("sqlite");
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 9 })]));
     await t.reopen();
@@ -63,7 +63,7 @@ describe("sqlite: opening the database", () => {
   });
 
   it("stores the event as sent: occurred_at text, NULL unit, canonical body", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     await append(t.store, req([ev({ event_id: "x", type: "admission", occurred_at: "2026-11-22T08:00:00+07:00" })], 7));
     const db = raw(t.path, { readonly: true });
     expect(db.prepare("SELECT * FROM events").get()).toEqual({
@@ -85,7 +85,7 @@ describe("sqlite: opening the database", () => {
   });
 
   it("applies only the new migration files on a later open", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 4 })]));
     await t.store.close();
     const dir = tempDir("carewatch-migrations-");
@@ -102,7 +102,7 @@ describe("sqlite: opening the database", () => {
 
 describe("sqlite: credentials in the file", () => {
   it("stores only the sha256 of a key, never the key", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     const { id, key } = await t.store.credentials.createKey(NO_UNITS, T0);
     const db = raw(t.path, { readonly: true });
     const row = db.prepare("SELECT * FROM api_keys WHERE id = ?").get(id) as Record<string, unknown>;
@@ -112,7 +112,7 @@ describe("sqlite: credentials in the file", () => {
   });
 
   it("stores only the sha256 of a display token", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     const { token } = await t.store.credentials.createDisplay("Lobby screen", T0);
     const db = raw(t.path, { readonly: true });
     expect(db.prepare("SELECT token_hash FROM displays").pluck().get()).toBe(sha256Hex(token));
@@ -127,7 +127,7 @@ describe("sqlite: accounts in the file", () => {
   }
 
   it("stores session and invitation tokens as sha256 only: no token anywhere in the file or its WAL", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     const c = t.store.credentials;
     const { id } = await c.createUser({ email: "m@example.vn", role: "manager", provinces: ["son-la"], facilityId: null }, T0);
     const session = await c.createSession(id, T0);
@@ -141,7 +141,7 @@ describe("sqlite: accounts in the file", () => {
   });
 
   it("keeps the password hash it is given and no other trace of a person than the email", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     const c = t.store.credentials;
     const { id } = await c.createUser({ email: "Clerk@Example.vn", role: "facility", provinces: [], facilityId: NO_UNITS }, T0);
     await c.setPassword(id, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
@@ -160,8 +160,8 @@ describe("sqlite: accounts in the file", () => {
     ]);
   });
 
-  it("refuses a session for a user that is not there, by foreign key too", () => {
-    const t = createTestStore();
+  it("refuses a session for a user that is not there, by foreign key too", async () => {
+    const t = await createTestStore();
     const db = raw(t.path);
     db.pragma("foreign_keys = ON");
     expect(() => db.prepare("INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at) VALUES ('s', 'h', 'u_missing', 0, 0)").run()).toThrow(
@@ -186,7 +186,7 @@ describe("sqlite: accounts in the file", () => {
 
 describe("sqlite: log watchers", () => {
   it("are called after COMMIT: another connection already sees the events", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     const other = raw(t.path, { readonly: true });
     const watcher = vi.fn(() => expect(other.prepare("SELECT COUNT(*) FROM events").pluck().get()).toBe(1));
     t.store.log.watch(watcher);
@@ -197,7 +197,7 @@ describe("sqlite: log watchers", () => {
   });
 
   it("hear a commit by a plain connection to the file (another process), through data_version", async () => {
-    const t = createTestStore({ pollMs: 20 });
+    const t = await createTestStore({ pollMs: 20 });
     const onGrown = vi.fn();
     t.store.log.watch(onGrown);
     const db = raw(t.path);
@@ -208,7 +208,7 @@ describe("sqlite: log watchers", () => {
 
 describe("sqlite: rebuild repairs planted damage", () => {
   it("reports corrupted projection rows, repairs them, and then finds nothing", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     await append(
       t.store,
       req(
@@ -243,7 +243,7 @@ describe("sqlite: rebuild repairs planted damage", () => {
   });
 
   it("replays at the next open when a replay was asked for and not done (a crash between migration and replay)", async () => {
-    const t = createTestStore();
+    const t = await createTestStore();
     await append(
       t.store,
       req([ev({ type: "census", occurred_at: iso(T0), occupied: 10 }), ev({ type: "admission", occurred_at: iso(T0 + MIN), count: 2 })], NOW - MIN),
@@ -303,7 +303,7 @@ describe("sqlite: upgrade from schema 1", () => {
     old.close();
 
     // The same events appended through the store: what the upgraded file must show.
-    const ref = createTestStore();
+    const ref = await createTestStore();
     for (const a of events) await append(ref.store, { facilityId: a.event.facility_id, events: [a], receivedAt: received });
     const expected = await ref.store.reads.board(NOW, TICKER_LENGTH);
 

@@ -29,7 +29,7 @@ export interface TestStore {
   /** Close and open the same data again (a restart). */
   reopen(): Promise<Store>;
   /** Another store on the same data, as another process would open it; closed by dispose. */
-  openAnother(opts?: TestStoreOptions): Store;
+  openAnother(opts?: TestStoreOptions): Promise<Store>;
   dispose(): Promise<void>;
 }
 
@@ -37,7 +37,8 @@ export interface TestStore {
 export interface TestStoreSource {
   path: string;
   registry: Registry;
-  open(opts: TestStoreOptions): Store;
+  /** Opening may be asynchronous (a PostgreSQL engine connects and migrates). */
+  open(opts: TestStoreOptions): Store | Promise<Store>;
   /** Remove the data (after every store on it is closed). */
   cleanup(): void | Promise<void>;
 }
@@ -46,20 +47,27 @@ export interface TestStoreSource {
  * A TestStore over any engine: reopen, further stores on the same data, and disposal when the
  * test finishes (stores closed first, then the data removed).
  */
-export function testStoreOn(src: TestStoreSource, opts: TestStoreOptions = {}): TestStore {
+export async function testStoreOn(src: TestStoreSource, opts: TestStoreOptions = {}): Promise<TestStore> {
   let disposed = false;
   const others: Store[] = [];
+  let first: Store;
+  try {
+    first = await src.open(opts);
+  } catch (err) {
+    await src.cleanup();
+    throw err;
+  }
   const t: TestStore = {
-    store: src.open(opts),
+    store: first,
     path: src.path,
     registry: src.registry,
     async reopen() {
       await t.store.close();
-      t.store = src.open(opts);
+      t.store = await src.open(opts);
       return t.store;
     },
-    openAnother(o = opts) {
-      const s = src.open(o);
+    async openAnother(o = opts) {
+      const s = await src.open(o);
       others.push(s);
       return s;
     },
@@ -80,7 +88,7 @@ export function testStoreOn(src: TestStoreSource, opts: TestStoreOptions = {}): 
 }
 
 /** A SQLite store on a real file in a fresh temp dir, removed when the test finishes. */
-export function createTestStore(opts: TestStoreOptions = {}): TestStore {
+export function createTestStore(opts: TestStoreOptions = {}): Promise<TestStore> {
   const dir = mkdtempSync(join(tmpdir(), "carewatch-store-"));
   const path = join(dir, "carewatch.db");
   const registry = loadRegistry();

@@ -17,7 +17,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("users", () => {
       it("creates users of each role, lists them in creation order, email lower-cased", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const admin = await c.createUser({ email: "  Admin@Example.VN ", role: "admin", provinces: [], facilityId: null }, T0);
         expect(admin.id).toMatch(/^u_[A-Za-z0-9_-]+$/);
@@ -49,7 +49,7 @@ for (const engine of ENGINES) {
       });
 
       it("refuses a duplicate email (any case), unknown facilities, roles and provinces, and a facility on the wrong role", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         await manager(store, "dup@example.vn");
         const none = { provinces: [], facilityId: null };
@@ -71,7 +71,7 @@ for (const engine of ENGINES) {
       });
 
       it("finds a login by email in any case, and keeps the password hash it is given", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         expect(await c.findLogin("MANAGER@example.vn")).toEqual({ userId: id, passwordHash: null, disabled: false });
@@ -83,7 +83,7 @@ for (const engine of ENGINES) {
       });
 
       it("disabling ends every session at once, refuses new ones, and is reported once", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         const other = await manager(store, "other@example.vn");
@@ -105,7 +105,7 @@ for (const engine of ENGINES) {
 
     describe("sessions", () => {
       it("authenticate to the user's principal, with a cws_ token and a session id", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store, "m@example.vn", ["lao-cai"]);
         const clerk = (await c.createUser({ email: "c@example.vn", role: "facility", provinces: [], facilityId: WITH_UNITS }, T0)).id;
@@ -129,7 +129,7 @@ for (const engine of ENGINES) {
       });
 
       it("end after the idle timeout unless seen, and after the absolute timeout whatever happens", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         const limits = { idleMs: 30 * MIN, absoluteMs: 2 * HOUR };
@@ -145,7 +145,7 @@ for (const engine of ENGINES) {
       });
 
       it("record a visit at most once a minute (idleness is measured to within a minute)", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         const limits = { idleMs: 2 * MIN, absoluteMs: HOUR };
@@ -158,7 +158,7 @@ for (const engine of ENGINES) {
       });
 
       it("logout ends one session, logout everywhere every session of the user only", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         const other = await manager(store, "other@example.vn");
@@ -179,7 +179,7 @@ for (const engine of ENGINES) {
       });
 
       it("every session gets its own token and id; a session token is no other credential", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         const sessions = await Promise.all(Array.from({ length: 20 }, () => c.createSession(id, T0)));
@@ -196,12 +196,12 @@ for (const engine of ENGINES) {
       });
 
       it("survive a reopen, and another store on the same data sees a logout", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         const id = await manager(t.store);
         const s = await t.store.credentials.createSession(id, T0);
         const store = await t.reopen();
         expect((await store.credentials.authenticateSession(s.token, T0 + 1, LIMITS))?.sessionId).toBe(s.sessionId);
-        const other = t.openAnother();
+        const other = await t.openAnother();
         await other.credentials.endSession(s.token, T0 + 2);
         expect(await store.credentials.authenticateSession(s.token, T0 + 3, LIMITS)).toBeNull();
       });
@@ -209,7 +209,7 @@ for (const engine of ENGINES) {
 
     describe("invitations", () => {
       it("redeem once, to the invited user, with a cwi_ token", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         const { token } = await c.createInvitation(id, T0, 72 * HOUR);
@@ -221,7 +221,7 @@ for (const engine of ENGINES) {
       });
 
       it("are refused from their expiry on, and for a disabled user", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const id = await manager(store);
         const late = await c.createInvitation(id, T0, HOUR);
@@ -235,10 +235,10 @@ for (const engine of ENGINES) {
       });
 
       it("two redeemers at once: exactly one gets the user", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         const id = await manager(t.store);
         const { token } = await t.store.credentials.createInvitation(id, T0, HOUR);
-        const other = t.openAnother();
+        const other = await t.openAnother();
         const answers = await Promise.all([t.store.credentials.redeemInvitation(token, T0 + 1), other.credentials.redeemInvitation(token, T0 + 1)]);
         expect(answers.filter((a) => a === id)).toHaveLength(1);
         expect(answers.filter((a) => a === null)).toHaveLength(1);

@@ -8,7 +8,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("append: duplicates and conflicts", () => {
       it("accepts, then reports a retry as a duplicate with the original seq and changes nothing", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const a = ev({ event_id: "a1", type: "admission", occurred_at: at(1), count: 2 });
         const first = await append(store, req([a]));
         expect(first).toEqual({ ok: true, accepted: 1, duplicates: 0, results: [{ event_id: "a1", status: "accepted", seq: 1 }] });
@@ -21,14 +21,14 @@ for (const engine of ENGINES) {
       });
 
       it("treats an omitted count and count 1 as the same body", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ event_id: "a1", type: "admission", occurred_at: at(1) })]));
         const r = await append(store, req([ev({ event_id: "a1", type: "admission", occurred_at: at(1), count: 1 })]));
         expect(r.ok && r.results[0]?.status).toBe("duplicate");
       });
 
       it("refuses the same event_id with a different body (409)", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ event_id: "a1", type: "admission", occurred_at: at(1), count: 2 })]));
         const r = await append(store, req([ev({ event_id: "a1", type: "admission", occurred_at: at(1), count: 3 })]));
         expect(r).toEqual({ ok: false, conflicts: [{ index: 0, event_id: "a1", message: "event_id already used with a different body" }] });
@@ -36,7 +36,7 @@ for (const engine of ENGINES) {
       });
 
       it("an event_id repeated within one request: identical → duplicate of the first, different → conflict", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const same = await append(
           store,
           req([ev({ event_id: "x", type: "admission", occurred_at: at(1) }), ev({ event_id: "x", type: "admission", occurred_at: at(1) })]),
@@ -59,7 +59,7 @@ for (const engine of ENGINES) {
       });
 
       it("a batch is all or nothing and lists every conflict", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(
           store,
           req([
@@ -92,7 +92,7 @@ for (const engine of ENGINES) {
       });
 
       it("in one group, a conflicting request rolls back alone", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ event_id: "a1", type: "admission", occurred_at: at(1) })]));
         const outcomes = await store.log.append([
           req([ev({ event_id: "b1", type: "admission", occurred_at: at(2) })]),
@@ -110,13 +110,13 @@ for (const engine of ENGINES) {
       });
 
       it("an empty group commits nothing and answers nothing", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         expect(await store.log.append([])).toEqual([]);
         expect(await store.log.lastSeq()).toBe(0);
       });
 
       it("refuses events of another facility or an unknown one (defensive)", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const e = ev({ type: "admission", occurred_at: at(1), facility_id: "sl-psychiatric", unit: "acute" });
         expect((await append(store, { facilityId: NO_UNITS, events: [e], receivedAt: T0 })).ok).toBe(false);
         expect((await append(store, { facilityId: "nowhere", events: [e], receivedAt: T0 })).ok).toBe(false);
@@ -129,7 +129,7 @@ for (const engine of ENGINES) {
         ev({ type: "referral", occurred_at: at(min), referral_id: id, status, destination: "Bệnh viện Tâm thần tỉnh", urgency: "urgent" });
 
       it("moves forward, counts open referrals, and refuses moves back or after the end", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const now = T0 + 3_600_000;
         const open = async () => (await store.reads.facilityStatus(NO_UNITS, now))?.today.referrals_open;
         expect((await append(store, req([ref("requested", 1)]))).ok).toBe(true);
@@ -147,7 +147,7 @@ for (const engine of ENGINES) {
       });
 
       it("sees moves made earlier in the same request", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const r = await append(store, req([ref("requested", 1, "R-9"), ref("accepted", 2, "R-9"), ref("requested", 3, "R-9"), ref("cancelled", 4, "R-9")]));
         expect(r.ok).toBe(false);
         if (!r.ok) expect(r.conflicts.map((c) => c.index)).toEqual([2]);
@@ -158,7 +158,7 @@ for (const engine of ENGINES) {
 
     describe("append: watchers of this store's commits", () => {
       it("are called after commit, the new events readable in seq order; a throwing one does not break append", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         let calls = 0;
         const offBroken = store.log.watch(() => {
           throw new Error("watcher bug");
@@ -185,8 +185,8 @@ for (const engine of ENGINES) {
       });
 
       it("are called after COMMIT: another store on the same data already sees the events", async () => {
-        const t = engine.create();
-        const other = t.openAnother();
+        const t = await engine.create();
+        const other = await t.openAnother();
         const seen: Promise<number>[] = [];
         // The read starts inside the callback: it must already see the commit.
         const watcher = vi.fn(() => void seen.push(other.log.lastSeq()));

@@ -9,7 +9,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("audit log", () => {
       it("records entries with before/after as JSON and lists them newest first", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await store.audit.record({ at: T0, actor: CLI, action: "keys.create", target: "k_1", after: { facilityId: "f1" } });
         await store.audit.record({
           at: T0 + 1,
@@ -35,7 +35,7 @@ for (const engine of ENGINES) {
       });
 
       it("filters by action, actor (id or email), target and time, and pages with beforeId", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         for (let i = 0; i < 7; i++) {
           await store.audit.record({ at: T0 + i * 1000, actor: i % 2 ? ADMIN : CLI, action: i < 4 ? "keys.create" : "displays.create", target: `t${i}` });
         }
@@ -57,9 +57,9 @@ for (const engine of ENGINES) {
       });
 
       it("survives reopening the store (another connection reads what was recorded)", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         await t.store.audit.record({ at: T0, actor: CLI, action: "displays.revoke", target: "d_1", before: { revokedAt: null }, after: { revokedAt: T0 } });
-        const other = t.openAnother();
+        const other = await t.openAnother();
         try {
           expect((await other.audit.list({ target: "d_1" })).map((r) => [r.action, r.before, r.after])).toEqual([
             ["displays.revoke", { revokedAt: null }, { revokedAt: T0 }],

@@ -6,7 +6,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("API keys", () => {
       it("authenticates to a facility-key principal, revokes, and refuses unknown facilities", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const { id, key } = await c.createKey(NO_UNITS, T0);
         expect(id).toMatch(/^k_[A-Za-z0-9_-]+$/);
@@ -27,7 +27,7 @@ for (const engine of ENGINES) {
       });
 
       it("keys of two facilities each name their own facility; revoking one leaves the other", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const a = await c.createKey(NO_UNITS, T0);
         const b = await c.createKey(WITH_UNITS, T0 + 1);
@@ -42,7 +42,7 @@ for (const engine of ENGINES) {
       });
 
       it("writes last_used_at at most once a minute", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const { key } = await c.createKey(NO_UNITS, T0);
         expect((await c.listKeys())[0]?.lastUsedAt).toBeNull();
@@ -54,7 +54,7 @@ for (const engine of ENGINES) {
       });
 
       it("gives every key a distinct id and secret", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const keys = await Promise.all(Array.from({ length: 20 }, () => store.credentials.createKey(NO_UNITS, T0)));
         expect(new Set(keys.map((k) => k.id)).size).toBe(20);
         expect(new Set(keys.map((k) => k.key)).size).toBe(20);
@@ -64,7 +64,7 @@ for (const engine of ENGINES) {
 
     describe("display tokens", () => {
       it("creates, authenticates to a display principal, lists and revokes", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const { id, token } = await c.createDisplay("Lobby screen", T0);
         expect(id).toMatch(/^d_[A-Za-z0-9_-]+$/);
@@ -81,7 +81,7 @@ for (const engine of ENGINES) {
       });
 
       it("may be scoped to provinces, which the principal and the listing carry; unknown provinces are refused", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const { id, token } = await c.createDisplay("Lào Cai hall", T0, ["lao-cai", "lao-cai"]);
         expect(await c.authenticateDisplay(token)).toEqual({ kind: "display", displayId: id, name: "Lào Cai hall", provinces: ["lao-cai"] });
@@ -93,7 +93,7 @@ for (const engine of ENGINES) {
       });
 
       it("a display token is not a facility key, nor a key a display token", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const c = store.credentials;
         const { key } = await c.createKey(NO_UNITS, T0);
         const { token } = await c.createDisplay("Hall", T0);

@@ -14,7 +14,7 @@ import { createTestStore, type TestStore, type TestStoreOptions } from "../test-
  */
 export interface Engine {
   name: string;
-  create(opts?: TestStoreOptions): TestStore;
+  create(opts?: TestStoreOptions): Promise<TestStore>;
 }
 
 const AVAILABLE: Engine[] = [{ name: "sqlite", create: (opts) => createTestStore(opts) }];

@@ -22,7 +22,7 @@ for (const engine of ENGINES) {
             fc.integer({ min: 1, max: 300 }),
             fc.integer({ min: 1, max: 20 }),
             async (events, split, fromMin, spanMin, limit) => {
-              const t = engine.create();
+              const t = await engine.create();
               try {
                 const posted = events.map((e, i) => ({
                   ...e,

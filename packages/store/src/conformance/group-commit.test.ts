@@ -20,7 +20,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("GroupCommitter", () => {
       it("commits concurrent submits in one log.append and resolves each with its own seq", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const spy = vi.spyOn(store.log, "append");
         const gc = new GroupCommitter(store.log);
         const promises = Array.from({ length: 50 }, (_, i) => gc.submit(req([admission(i)])));
@@ -35,7 +35,7 @@ for (const engine of ENGINES) {
       });
 
       it("keeps each request's outcome separate (a conflict rejects only its own)", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const gc = new GroupCommitter(store.log);
         const [a, b, c] = await Promise.all([
           gc.submit(req([ev({ event_id: "same", type: "admission", occurred_at: iso(T0) })])),
@@ -48,7 +48,7 @@ for (const engine of ENGINES) {
       });
 
       it("caps a group at maxRequests and drains everything", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const spy = vi.spyOn(store.log, "append");
         const gc = new GroupCommitter(store.log, { maxRequests: 10 });
         const all = Array.from({ length: 25 }, (_, i) => gc.submit(req([admission(i)])));
@@ -63,7 +63,7 @@ for (const engine of ENGINES) {
       });
 
       it("caps a group at maxEvents, never splitting a request", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const spy = vi.spyOn(store.log, "append");
         const gc = new GroupCommitter(store.log, { maxEvents: 10 });
         const all = Array.from({ length: 10 }, (_, i) => gc.submit(reqOf(`r${i}`, 3)));
@@ -79,7 +79,7 @@ for (const engine of ENGINES) {
       });
 
       it("a group goes when maxEvents is reached, without waiting for the timer", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const spy = vi.spyOn(store.log, "append");
         // A timer far beyond the test's timeout: only the size rule can commit these in time.
         const gc = new GroupCommitter(store.log, { maxDelayMs: 3_600_000, maxEvents: 5 });
@@ -95,7 +95,7 @@ for (const engine of ENGINES) {
       });
 
       it("a group goes when maxRequests is reached, without waiting for the timer", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const gc = new GroupCommitter(store.log, { maxDelayMs: 3_600_000, maxRequests: 3 });
         const outcomes = await Promise.all([0, 1, 2].map((i) => gc.submit(req([admission(i)]))));
         expect(outcomes.every((o) => o.ok)).toBe(true);
@@ -103,7 +103,7 @@ for (const engine of ENGINES) {
       });
 
       it("requests arriving while a group commits form the next group (one group in the log at a time)", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const calls: number[] = [];
         let inFlight = 0;
         let maxInFlight = 0;
@@ -136,7 +136,7 @@ for (const engine of ENGINES) {
       });
 
       it("commits a lone request within maxDelayMs (generous bound)", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const gc = new GroupCommitter(store.log); // maxDelayMs 2
         const started = performance.now();
         const outcome = await Promise.race([gc.submit(req([admission(0)])), new Promise<"late">((r) => setTimeout(() => r("late"), 2_000).unref())]);
@@ -146,7 +146,7 @@ for (const engine of ENGINES) {
       });
 
       it("rejects every promise of a group whose append fails (nothing committed), then goes on", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         let failures = 2;
         const gc = new GroupCommitter({
           append: (reqs) => {
@@ -174,7 +174,7 @@ for (const engine of ENGINES) {
       });
 
       it("drain waits for a group in the log", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const held = gate();
         let committed = false;
         const gc = new GroupCommitter({

@@ -22,7 +22,7 @@ for (const engine of ENGINES) {
         ev({ facility_id: facility, type: "referral", occurred_at: at(min), referral_id: id, status, destination: "Bệnh viện tỉnh", ...extra });
 
       it("records every real move, none for a repeat or a refused move, in facility, referral, at order; filters; rebuild agrees", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         expect((await append(store, req([move(NO_UNITS, "R-2", "requested", 5, { urgency: "urgent", event_id: "s1" })]))).ok).toBe(true);
         expect((await append(store, req([move(NO_UNITS, "R-1", "requested", 0, { urgency: "emergency", event_id: "s2" })]))).ok).toBe(true);
         // A late move arrives after a later one: ordered by occurred_at, not arrival.
@@ -118,7 +118,7 @@ for (const engine of ENGINES) {
       it("history's per-bucket occupied, capacity and counts equal a recomputation from the events, for any arrival order", async () => {
         await fc.assert(
           fc.asyncProperty(load, fc.array(fc.nat(), { minLength: 50, maxLength: 50 }), async (events, order) => {
-            const t = engine.create();
+            const t = await engine.create();
             try {
               const kept = await feed(t.store, permute(events, order));
               for (const id of [NO_UNITS, WITH_UNITS]) {
@@ -155,8 +155,8 @@ for (const engine of ENGINES) {
             fc.integer({ min: 0, max: 41 * 96 }),
             fc.nat(QUARTER),
             async (events, order, back, jitter) => {
-              const t = engine.create();
-              const fresh = engine.create();
+              const t = await engine.create();
+              const fresh = await engine.create();
               try {
                 const kept = await feed(t.store, permute(events, order));
                 // Often exactly on an event's instant (ties: occurred_at ≤ at), else anywhere.
@@ -184,7 +184,7 @@ for (const engine of ENGINES) {
 
     describe("as of and the events behind a point (examples)", () => {
       it("counts today up to the instant, with the current hour from the log, and flags inconsistent as it stood", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const day = Date.parse("2026-11-22T00:00:00+07:00");
         const h = (hours: number, min = 0) => iso(day + hours * 3_600_000 + min * MIN);
         await append(
@@ -230,7 +230,7 @@ for (const engine of ENGINES) {
       });
 
       it("lists the events behind a bucket, oldest first, without ids, with the total when there are more", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(
           store,
           req([

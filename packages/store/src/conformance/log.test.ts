@@ -11,7 +11,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("log.bodiesOf", () => {
       it("gives the stored canonical body of each known event_id of a facility, none for others", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const a = ev({ event_id: "a", type: "admission", occurred_at: iso(T0) });
         await append(store, req([a]));
         const ids = ["a", "missing", ...Array.from({ length: 1500 }, (_, i) => `x-${i}`)];
@@ -24,7 +24,7 @@ for (const engine of ENGINES) {
 
     describe("log.readFrom", () => {
       it("gives committed events in ascending seq, as committed", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(
           store,
           req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) }), ev({ event_id: "b", type: "census", occurred_at: iso(T0), occupied: 3 })], 42),
@@ -43,7 +43,7 @@ for (const engine of ENGINES) {
       });
 
       it("respects afterSeq and limit over many groups, and pages through the whole log", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         for (let g = 0; g < 5; g++) {
           await store.log.append([
             req([ev({ event_id: `n-${g}`, type: "admission", occurred_at: iso(T0 + g) })]),
@@ -70,7 +70,7 @@ for (const engine of ENGINES) {
       });
 
       it("never returns a refused request's events", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ event_id: "a", type: "admission", occurred_at: iso(T0) })]));
         await append(
           store,
@@ -82,8 +82,8 @@ for (const engine of ENGINES) {
 
     describe("seq", () => {
       it("is gap-free and strictly increasing across many concurrent log.append calls (two stores on the same data)", async () => {
-        const t = engine.create();
-        const other = t.openAnother();
+        const t = await engine.create();
+        const other = await t.openAnother();
         const stores = [t.store, other];
         let n = 0;
         const calls: Promise<{ outcomes: Awaited<ReturnType<typeof t.store.log.append>>; reqs: AppendRequest[] }>[] = [];
@@ -125,7 +125,7 @@ for (const engine of ENGINES) {
 
     describe("log.watch", () => {
       it("fires after this store's own commit, by the time append resolves", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const onGrown = vi.fn();
         store.log.watch(onGrown);
         await append(store, req([ev({ type: "admission", occurred_at: iso(T0) })]));
@@ -134,8 +134,8 @@ for (const engine of ENGINES) {
       });
 
       it("fires after a commit made by another store on the same data (within a poll interval), and stops after unsubscribe", async () => {
-        const t = engine.create(); // the default poll interval
-        const other = t.openAnother();
+        const t = await engine.create(); // the default poll interval
+        const other = await t.openAnother();
         // Opening the other store may itself write (e.g. the registry): let that settle before watching.
         await other.log.lastSeq();
         const onGrown = vi.fn();
@@ -155,8 +155,8 @@ for (const engine of ENGINES) {
       });
 
       it("several watchers each fire; unsubscribing one leaves the others", async () => {
-        const t = engine.create({ pollMs: 20 });
-        const other = t.openAnother();
+        const t = await engine.create({ pollMs: 20 });
+        const other = await t.openAnother();
         await other.log.lastSeq();
         const a = vi.fn();
         const b = vi.fn();
@@ -182,8 +182,8 @@ for (const engine of ENGINES) {
       });
 
       it("a watcher that unsubscribes and watches again keeps hearing other stores' commits", async () => {
-        const t = engine.create({ pollMs: 20 });
-        const other = t.openAnother();
+        const t = await engine.create({ pollMs: 20 });
+        const other = await t.openAnother();
         await other.log.lastSeq();
         t.store.log.watch(() => {})(); // subscribe and leave at once (the last watcher gone)
         const onGrown = vi.fn();
@@ -193,8 +193,8 @@ for (const engine of ENGINES) {
       });
 
       it("no longer fires after the store is closed", async () => {
-        const t = engine.create({ pollMs: 20 });
-        const other = t.openAnother();
+        const t = await engine.create({ pollMs: 20 });
+        const other = await t.openAnother();
         await other.log.lastSeq();
         const onGrown = vi.fn();
         t.store.log.watch(onGrown);

@@ -9,7 +9,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("trend", () => {
       it("gives occupied as of the end of each of the last local hours plus now, from the log", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const now = T0 + 30 * 60_000; // 08:30 local; the last hour ended at 08:00 local = T0
         const u = (input: Record<string, unknown>) => ev({ facility_id: WITH_UNITS, ...input });
         await append(
@@ -52,9 +52,9 @@ for (const engine of ENGINES) {
           ev({ event_id: "d", type: "discharge", occurred_at: iso(T0 - 2 * H), count: 4 }),
           ev({ event_id: "a", type: "admission", occurred_at: iso(T0 - H / 2), count: 9 }),
         ];
-        const a = engine.create();
+        const a = await engine.create();
         await append(a.store, req(events));
-        const b = engine.create();
+        const b = await engine.create();
         for (const e of [...events].reverse()) await append(b.store, req([e]));
         const ta = await a.store.reads.trend(NO_UNITS, T0);
         expect(ta).toEqual(await b.store.reads.trend(NO_UNITS, T0));
@@ -65,7 +65,7 @@ for (const engine of ENGINES) {
 
     describe("board (ticker), changesSince", () => {
       it("ticker lines carry only counts and labels, newest first", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(
           store,
           req(
@@ -103,7 +103,7 @@ for (const engine of ENGINES) {
       });
 
       it("board: seq equals lastSeq, every registry facility in order, statuses as facilityStatus gives them", async () => {
-        const { store, registry } = engine.create();
+        const { store, registry } = await engine.create();
         const empty = await store.reads.board(T0, TICKER_LENGTH);
         expect(empty.seq).toBe(0);
         expect(empty.ticker).toEqual([]);
@@ -134,7 +134,7 @@ for (const engine of ENGINES) {
       });
 
       it("changesSince returns the touched facilities' statuses and the newer ticker lines, or null when too far behind", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ type: "admission", occurred_at: iso(T0) })]));
         const mark = await store.log.lastSeq();
         await append(store, req([ev({ facility_id: WITH_UNITS, unit: "acute", type: "admission", occurred_at: iso(T0), count: 4 })]));
@@ -151,7 +151,7 @@ for (const engine of ENGINES) {
 
     describe("countEvents", () => {
       it("counts the log's events, duplicates and refused requests not included", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         expect(await store.reads.countEvents()).toBe(0);
         await append(
           store,

@@ -58,8 +58,8 @@ for (const engine of ENGINES) {
       it("equal the domain fold over the same set, for any arrival order", async () => {
         await fc.assert(
           fc.asyncProperty(eventSet, fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), async (events, keys) => {
-            const a = engine.create();
-            const b = engine.create();
+            const a = await engine.create();
+            const b = await engine.create();
             try {
               await a.store.log.append(oneRequestEach(events));
               await b.store.log.append(oneRequestEach(permute(events, keys)));
@@ -105,7 +105,7 @@ for (const engine of ENGINES) {
         });
         await fc.assert(
           fc.asyncProperty(eventSet, fc.array(referral, { maxLength: 15 }), fc.integer({ min: 1, max: 5 }), async (events, refs, groups) => {
-            const t = engine.create();
+            const t = await engine.create();
             try {
               const referrals = refs.map((r, i) =>
                 ev({
@@ -143,7 +143,7 @@ for (const engine of ENGINES) {
 
     describe("rebuild", () => {
       it("on an empty log reports nothing and reports progress once", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         const calls: [number, number][] = [];
         const report = await t.store.rebuild((done, total) => calls.push([done, total]));
         expect(report).toMatchObject({ events: 0, differences: [] });
@@ -152,7 +152,7 @@ for (const engine of ENGINES) {
       });
 
       it("reports progress every 1,000 events and keeps the projections", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         const events = Array.from({ length: 2500 }, (_, i) => ev({ type: "admission", occurred_at: iso(T0 + i * 1000) }));
         for (let i = 0; i < events.length; i += 1000) await append(t.store, req(events.slice(i, i + 1000)));
         const calls: [number, number][] = [];

@@ -13,7 +13,7 @@ for (const engine of ENGINES) {
         ev({ facility_id: facility, type: "referral", occurred_at: at(min), referral_id: id, status, destination: "Bệnh viện tỉnh", ...extra });
 
       async function seed() {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const moves = [
           // R-open: open, urgent, begun at 0; a repeat adds no step.
           move(NO_UNITS, "R-open", "requested", 0, { urgency: "urgent", event_id: "o1" }),

@@ -15,14 +15,14 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("registry versions", () => {
       it("seeds version 1 at the first open, in force from the beginning", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         expect(await store.registryVersions.list()).toEqual([{ version: 1, effectiveFrom: 0, createdAt: expect.any(Number), createdBy: "seed" }]);
         expect(store.registryVersions.current()).toBe(1);
         expect(store.registry.byId.get(NO_UNITS)?.capacity).toBe(150);
       });
 
       it("a change is a new version: reads now use it, past instants keep theirs, past events are not rewritten", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ type: "census", occupied: 120, occurred_at: iso(T0) })]));
         const before = await store.reads.facilityStatus(NO_UNITS, T0 + 3_600_000);
         const from = T0 + 2 * 3_600_000;
@@ -46,7 +46,7 @@ for (const engine of ENGINES) {
       });
 
       it("as of an instant and in history, capacity is the version's in force then", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ type: "census", occupied: 120, occurred_at: iso(T0) })]));
         const from = T0 + 2 * 3_600_000;
         await store.registryVersions.change(withCapacity(store.registry, 200), { basedOn: 1, effectiveFrom: from, at: from, by: "a" });
@@ -58,7 +58,7 @@ for (const engine of ENGINES) {
       });
 
       it("refuses a change made on a version that is no longer current, and stores nothing", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await store.registryVersions.change(withCapacity(store.registry, 160), { basedOn: 1, effectiveFrom: T0, at: T0, by: "a" });
         await expect(
           store.registryVersions.change(withCapacity(store.registry, 170), { basedOn: 1, effectiveFrom: T0, at: T0, by: "b" }),
@@ -68,16 +68,16 @@ for (const engine of ENGINES) {
       });
 
       it("keeps its versions across a restart, whatever registry the new process is started with", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         await t.store.registryVersions.change(withCapacity(t.store.registry, 180), { basedOn: 1, effectiveFrom: T0, at: T0, by: "a" });
-        const again = t.openAnother();
+        const again = await t.openAnother();
         expect(again.registryVersions.current()).toBe(2);
         expect(again.registry.byId.get(NO_UNITS)?.capacity).toBe(180);
       });
 
       it("a change made through another connection reaches this store's readers and its log watchers", async () => {
-        const t = engine.create({ pollMs: 20 });
-        const other = t.openAnother({ pollMs: 20 });
+        const t = await engine.create({ pollMs: 20 });
+        const other = await t.openAnother({ pollMs: 20 });
         let woken = 0;
         const unwatch = t.store.log.watch(() => woken++);
         await other.registryVersions.change(withCapacity(other.registry, 190), { basedOn: 1, effectiveFrom: T0, at: T0, by: "a" });

@@ -9,7 +9,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("days of a month", () => {
       it("reads each local day's end and counts, late events included, and stops at now", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         // Posted out of order: the 3rd's admission first, then the census of the 1st.
         await append(store, req([ev({ type: "admission", count: 4, occurred_at: iso(at("2026-11-03T09:00:00")) })]));
         await append(store, req([ev({ type: "census", occupied: 100, occurred_at: iso(at("2026-11-01T08:00:00")) })]));

@@ -10,7 +10,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("status: the census rule (contract numbers)", () => {
       it("out-of-order census, admissions and discharges give the same numbers as in order", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         // Arrival order: a late discharge, a late admission before the census, then the census.
         await append(store, req([ev({ type: "discharge", occurred_at: at(30), count: 3 })]));
         await append(store, req([ev({ type: "admission", occurred_at: at(5), count: 10 })])); // before the census: inside it
@@ -23,7 +23,7 @@ for (const engine of ENGINES) {
       });
 
       it("over-discharge shows 0 and inconsistent until the next census", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(store, req([ev({ type: "census", occurred_at: at(0), occupied: 2 }), ev({ type: "discharge", occurred_at: at(1), count: 5 })]));
         expect(await store.reads.facilityStatus(NO_UNITS, NOW)).toMatchObject({ occupied: 0, available: 150, data_quality: "inconsistent" });
         // Admissions bringing the total back up do not clear the flag: it stays until the next census.
@@ -38,7 +38,7 @@ for (const engine of ENGINES) {
           ["c-a", "c-b"],
           ["c-b", "c-a"],
         ]) {
-          const { store } = engine.create();
+          const { store } = await engine.create();
           const census = { "c-a": 50, "c-b": 60 } as Record<string, number>;
           for (const id of order) await append(store, req([ev({ event_id: id, type: "census", occurred_at: at(0), occupied: census[id] })]));
           expect((await store.reads.facilityStatus(NO_UNITS, NOW))?.occupied).toBe(60);
@@ -46,7 +46,7 @@ for (const engine of ENGINES) {
       });
 
       it("sums units, and a census capacity overrides the configured one", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const u = (input: Record<string, unknown>) => ev({ facility_id: WITH_UNITS, ...input });
         await append(
           store,
@@ -70,7 +70,7 @@ for (const engine of ENGINES) {
       });
 
       it("today follows the facility's calendar day (Asia/Ho_Chi_Minh midnight = 17:00Z)", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         await append(
           store,
           req(
@@ -90,7 +90,7 @@ for (const engine of ENGINES) {
       });
 
       it("carries last_event_at (receive time, local offset), as_of_seq and staleness", async () => {
-        const { store } = engine.create();
+        const { store } = await engine.create();
         const received = Date.parse("2026-11-22T01:15:00Z");
         await append(store, req([ev({ type: "census", occurred_at: at(0), occupied: 3 })], received));
         const s = await store.reads.facilityStatus(NO_UNITS, received + 10 * 60_000);

@@ -7,7 +7,7 @@ for (const engine of ENGINES) {
   describe(engine.name, () => {
     describe("opening and closing", () => {
       it("is ready once open, names its engine and registry, and is not ready after close", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         expect(t.store.ready()).toBe(true);
         expect(t.store.engine).toBe(engine.name);
         expect(t.store.registry.facilities.map((f) => f.id)).toEqual(t.registry.facilities.map((f) => f.id));
@@ -18,7 +18,7 @@ for (const engine of ENGINES) {
       });
 
       it("keeps the log, projections and credentials across a reopen", async () => {
-        const t = engine.create();
+        const t = await engine.create();
         await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 9 })]));
         const { key, id } = await t.store.credentials.createKey(NO_UNITS, T0);
         const { token } = await t.store.credentials.createDisplay("Hall", T0);
@@ -40,8 +40,8 @@ for (const engine of ENGINES) {
       });
 
       it("two stores on the same data see each other's commits", async () => {
-        const t = engine.create();
-        const other = t.openAnother();
+        const t = await engine.create();
+        const other = await t.openAnother();
         await append(t.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 5 })]));
         await append(other, req([ev({ type: "admission", occurred_at: iso(T0 + 1), count: 2 })]));
         for (const s of [t.store, other]) {

@@ -68,7 +68,7 @@ const occupiedBefore = (events: readonly AcceptedEvent[], facility: string, t: n
 for (const engine of ENGINES) {
   describe(`${engine.name}: targets`, () => {
     it("imports a document: new, unchanged and changed definitions; never deletes; get, years, value and assessments", async () => {
-      const { store } = engine.create();
+      const { store } = await engine.create();
       const first = await store.targets.importDocument(bundled(), 1000);
       expect(first).toMatchObject({ plans: 3, updated: [], unchanged: 0 });
       expect(first.created).toHaveLength(14);
@@ -114,7 +114,7 @@ for (const engine of ENGINES) {
     });
 
     it("survives a restart", async () => {
-      const t = engine.create();
+      const t = await engine.create();
       await t.store.targets.importDocument(bundled(), 1);
       await t.store.targets.addAssessment({ targetId: "sl-primary-care-2030", date: "2030-01-02", value: 10, note: "", by: "cw", at: 2 });
       const reopened = await t.reopen();
@@ -123,7 +123,7 @@ for (const engine of ENGINES) {
     });
 
     it("gathers the year's facts: sums of its local days up to today, occupied as the year begins and at each day's end", async () => {
-      const { store } = engine.create();
+      const { store } = await engine.create();
       await store.targets.importDocument(doc2026(), 1);
       const at = (s: string) => Date.parse(s);
       await postAll(store, [
@@ -180,7 +180,7 @@ for (const engine of ENGINES) {
           fc.integer({ min: 0, max: 50 }),
           fc.integer({ min: 1, max: 9 }),
           async (rows, nowDay, chunk) => {
-            const t = engine.create();
+            const t = await engine.create();
             try {
               await t.store.targets.importDocument(doc2026(), 1);
               const events = rows.map((r, i) => {

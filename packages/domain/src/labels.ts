@@ -1,6 +1,7 @@
 // Labels of the domain's enums in both languages, Vietnamese first: one source for the web app
 // and the server's reports (XLSX). Pure tables.
 import type { TreatmentCategory } from "./events.js";
+import type { Verdict } from "./targets-pace.js";
 
 type Labels = Record<"vi" | "en", string>;
 
@@ -24,4 +25,16 @@ export const REFERRAL_STATUS_LABELS: Record<string, Labels> = {
   transferred: { vi: "đã chuyển đi", en: "transferred" },
   returned: { vi: "đã trở về", en: "returned" },
   cancelled: { vi: "đã hủy", en: "cancelled" },
+};
+
+/** A verdict as icon and words (never colour alone). */
+export const VERDICT_LABELS: Record<Verdict, { icon: string; vi: string; en: string }> = {
+  ahead: { icon: "▲", vi: "Vượt tiến độ", en: "Ahead of pace" },
+  on_pace: { icon: "●", vi: "Đúng tiến độ", en: "On pace" },
+  behind: { icon: "▼", vi: "Chậm tiến độ", en: "Behind pace" },
+  not_started: { icon: "◌", vi: "Chưa bắt đầu", en: "Not started" },
+  too_early: { icon: "◌", vi: "Chưa có ngày nào trọn vẹn", en: "No completed day yet" },
+  not_assessed: { icon: "?", vi: "Chưa đánh giá", en: "Not assessed" },
+  reached: { icon: "✔", vi: "Đạt", en: "Reached" },
+  missed: { icon: "✖", vi: "Không đạt", en: "Missed" },
 };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { REFERRAL_STATUSES, TREATMENT_CATEGORIES, type ReferralStatus, type TreatmentCategory } from "./events.js";
 import type { HistoryPoint } from "./history-buckets.js";
 import type { FacilityType } from "./registry.js";
+import type { Verdict } from "./targets-pace.js";
 import type { TargetsYearView } from "./targets-view.js";
 import { dayStart, localDay } from "./time.js";
 
@@ -98,7 +99,7 @@ export interface MonthlyReport {
     actual: number | null;
     pace: number | null;
     projection: number | null;
-    verdict: string;
+    verdict: Verdict;
   }[];
 }
 

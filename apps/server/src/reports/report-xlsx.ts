@@ -1,5 +1,14 @@
 import ExcelJS from "exceljs";
-import { REFERRAL_STATUS_LABELS, REFERRAL_STATUSES, TREATMENT_CATEGORIES, TREATMENT_LABELS, type MonthlyReport, type Registry } from "@carewatch/domain";
+import {
+  REFERRAL_STATUS_LABELS,
+  REFERRAL_STATUSES,
+  TREATMENT_CATEGORIES,
+  TREATMENT_LABELS,
+  VERDICT_LABELS,
+  type MonthlyReport,
+  type Registry,
+  type Verdict,
+} from "@carewatch/domain";
 
 /**
  * The monthly report as an XLSX workbook (exceljs): one sheet per table of the A4 page, headers
@@ -11,16 +20,7 @@ const INT = "#,##0";
 const ONE = "#,##0.0";
 const PCT = '0.0" %"';
 
-const VERDICTS: Record<string, [string, string]> = {
-  ahead: ["Vượt nhịp", "Ahead"],
-  on_pace: ["Đúng nhịp", "On pace"],
-  behind: ["Chậm", "Behind"],
-  not_started: ["Chưa bắt đầu", "Not started"],
-  too_early: ["Chưa đủ ngày", "Too early"],
-  not_assessed: ["Chưa đánh giá", "Not assessed"],
-  reached: ["Đạt", "Reached"],
-  missed: ["Không đạt", "Missed"],
-};
+const verdictText = (v: Verdict) => `${VERDICT_LABELS[v].icon} ${VERDICT_LABELS[v].vi} · ${VERDICT_LABELS[v].en}`;
 
 const dmy = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
 
@@ -137,7 +137,7 @@ export async function monthlyReportXlsx(report: MonthlyReport, registry: Registr
       { vi: "Dự báo cuối năm", en: "Projection", width: 13, fmt: ONE },
       { vi: "Đánh giá", en: "Verdict", width: 16 },
     ],
-    report.targets.map((x) => [x.plan, x.vi, x.value, x.actual, x.pace, x.projection, VERDICTS[x.verdict]?.join(" · ") ?? x.verdict]),
+    report.targets.map((x) => [x.plan, x.vi, x.value, x.actual, x.pace, x.projection, verdictText(x.verdict)]),
   );
 
   return Buffer.from(await wb.xlsx.writeBuffer());

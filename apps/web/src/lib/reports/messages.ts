@@ -40,16 +40,6 @@ const vi = {
   noTargets: "Không có chỉ tiêu kế hoạch cho năm này.",
   total: "Toàn tỉnh",
   loading: "Đang tải…",
-  verdicts: {
-    ahead: "▲ Vượt nhịp",
-    on_pace: "● Đúng nhịp",
-    behind: "▼ Chậm",
-    not_started: "Chưa bắt đầu",
-    too_early: "Chưa đủ ngày",
-    not_assessed: "Chưa đánh giá",
-    reached: "✓ Đạt",
-    missed: "✖ Không đạt",
-  } as Record<string, string>,
 };
 
 export type ReportMessages = typeof vi;
@@ -93,16 +83,6 @@ const en: ReportMessages = {
   noTargets: "No plan targets for this year.",
   total: "Province",
   loading: "Loading…",
-  verdicts: {
-    ahead: "▲ Ahead",
-    on_pace: "● On pace",
-    behind: "▼ Behind",
-    not_started: "Not started",
-    too_early: "Too early",
-    not_assessed: "Not assessed",
-    reached: "✓ Reached",
-    missed: "✖ Missed",
-  },
 };
 
 export function reportMessages(lang: Lang): ReportMessages {

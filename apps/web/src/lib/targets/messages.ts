@@ -1,5 +1,4 @@
 // /targets' words, Vietnamese first. Numbers and dates come from i18n.ts, which the app shares.
-import type { Verdict } from "@carewatch/domain/client";
 import type { Lang } from "../i18n";
 
 const vi = {
@@ -120,14 +119,5 @@ const en: typeof vi = {
 export type TargetsMessages = typeof vi;
 export const targetsMessages = (lang: Lang): TargetsMessages => (lang === "vi" ? vi : en);
 
-/** A verdict as icon and words (never colour alone). */
-export const VERDICTS: Record<Verdict, { icon: string; vi: string; en: string }> = {
-  ahead: { icon: "▲", vi: "Vượt tiến độ", en: "Ahead of pace" },
-  on_pace: { icon: "●", vi: "Đúng tiến độ", en: "On pace" },
-  behind: { icon: "▼", vi: "Chậm tiến độ", en: "Behind pace" },
-  not_started: { icon: "◌", vi: "Chưa bắt đầu", en: "Not started" },
-  too_early: { icon: "◌", vi: "Chưa có ngày nào trọn vẹn", en: "No completed day yet" },
-  not_assessed: { icon: "?", vi: "Chưa đánh giá", en: "Not assessed" },
-  reached: { icon: "✔", vi: "Đạt", en: "Reached" },
-  missed: { icon: "✖", vi: "Không đạt", en: "Missed" },
-};
+/** A verdict as icon and words (never colour alone): the domain's, shared with the reports. */
+export { VERDICT_LABELS as VERDICTS } from "@carewatch/domain/client";

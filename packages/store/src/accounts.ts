@@ -5,9 +5,9 @@ import { newToken, sha256Hex, shortId } from "./secrets.js";
 import type { Accounts, NewUser, UserInfo } from "./types.js";
 
 /** last_seen_at is written at most this often: a request per second must not become a write per second. */
-const LAST_SEEN_RESOLUTION_MS = 60_000;
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
 
-interface UserRow {
+export interface UserRow {
   id: string;
   email: string;
   role: string;
@@ -18,7 +18,7 @@ interface UserRow {
   disabled_at: number | null;
 }
 
-interface SessionUserRow extends UserRow {
+export interface SessionUserRow extends UserRow {
   session_id: string;
   session_created_at: number;
   last_seen_at: number;
@@ -33,13 +33,13 @@ export function normaliseEmail(email: string): string {
 // Deliberately loose: the invitation proves the address; this only catches a wrong argument.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
-function roleOf(row: UserRow): Role {
+export function roleOf(row: UserRow): Role {
   // A row written by a later version with a role this one does not know must not pass as any role.
   if (!isRole(row.role)) throw new Error(`store: user ${row.id} has an unknown role "${row.role}"`);
   return row.role;
 }
 
-const toUserInfo = (r: UserRow): UserInfo => ({
+export const toUserInfo = (r: UserRow): UserInfo => ({
   id: r.id,
   email: r.email,
   role: roleOf(r),
@@ -51,7 +51,7 @@ const toUserInfo = (r: UserRow): UserInfo => ({
 });
 
 /** The clear error for a user that cannot be created, before SQLite's constraint would say it less clearly. */
-function checkNewUser(registry: Registry, u: NewUser, email: string): void {
+export function checkNewUser(registry: Registry, u: NewUser, email: string): void {
   if (!EMAIL_SHAPE.test(email)) throw new Error(`invalid email "${u.email}"`);
   if (!isRole(u.role)) throw new Error(`unknown role "${String(u.role)}" (have admin, manager, facility)`);
   if (u.role === "facility") {

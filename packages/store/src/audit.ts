@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Audit, AuditFilter, AuditRecord } from "./types.js";
 
-interface AuditRow {
+export interface AuditRow {
   id: number;
   at: number;
   actor_kind: string;
@@ -16,10 +16,10 @@ interface AuditRow {
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
-const toJson = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+export const toJson = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const fromJson = (s: string | null): unknown => (s === null ? undefined : (JSON.parse(s) as unknown));
 
-function toRecord(r: AuditRow): AuditRecord {
+export function toRecord(r: AuditRow): AuditRecord {
   const rec: AuditRecord = {
     id: r.id,
     at: r.at,
@@ -31,6 +31,9 @@ function toRecord(r: AuditRow): AuditRecord {
   if (r.after !== null) rec.after = fromJson(r.after);
   return rec;
 }
+
+/** A page's size: the filter's limit, 1 to MAX_LIMIT, DEFAULT_LIMIT when none was asked for. */
+export const auditLimit = (filter: AuditFilter): number => Math.max(1, Math.min(MAX_LIMIT, Math.floor(filter.limit ?? DEFAULT_LIMIT)));
 
 /** The audit log: append-only, read newest first (by id, the order of recording, which paging by `beforeId` follows). */
 export function createAudit(db: Database.Database): Audit {
@@ -78,7 +81,7 @@ export function createAudit(db: Database.Database): Audit {
         where.push("id < @beforeId");
         params.beforeId = filter.beforeId;
       }
-      const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(filter.limit ?? DEFAULT_LIMIT)));
+      const limit = auditLimit(filter);
       const sql = `SELECT id, at, actor_kind, actor_id, actor_email, action, target, before, after FROM audit
         ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ${limit}`;
       return (db.prepare(sql).all(params) as AuditRow[]).map(toRecord);

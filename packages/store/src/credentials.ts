@@ -1,17 +1,16 @@
-import { randomBytes } from "node:crypto";
 import type { Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { createAccounts } from "./accounts.js";
 import { provincesFromStore, provincesToStore } from "./provinces.js";
-import { newToken, sha256Hex, shortId } from "./secrets.js";
+import { newDisplayToken, newToken, sha256Hex, shortId } from "./secrets.js";
 import type { Credentials, DisplayInfo, KeyInfo } from "./types.js";
 
 export { sha256Hex } from "./secrets.js";
 
 /** last_used_at is a hint for admins; writing it on every request would turn reads into writes. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
-interface KeyRow {
+export interface KeyRow {
   id: string;
   facility_id: string;
   created_at: number;
@@ -19,7 +18,7 @@ interface KeyRow {
   last_used_at: number | null;
 }
 
-interface DisplayRow {
+export interface DisplayRow {
   id: string;
   name: string;
   provinces: string;
@@ -27,7 +26,7 @@ interface DisplayRow {
   revoked_at: number | null;
 }
 
-const toKeyInfo = (r: KeyRow): KeyInfo => ({
+export const toKeyInfo = (r: KeyRow): KeyInfo => ({
   id: r.id,
   facilityId: r.facility_id,
   createdAt: r.created_at,
@@ -35,7 +34,7 @@ const toKeyInfo = (r: KeyRow): KeyInfo => ({
   lastUsedAt: r.last_used_at,
 });
 
-const toDisplayInfo = (r: DisplayRow): DisplayInfo => ({
+export const toDisplayInfo = (r: DisplayRow): DisplayInfo => ({
   id: r.id,
   name: r.name,
   provinces: provincesFromStore(r.provinces),
@@ -80,8 +79,7 @@ export function createCredentials(db: Database.Database, registry: Registry): Cr
 
     async createDisplay(name, now, provinces = []) {
       const scope = provincesToStore(registry, provinces);
-      // 24 bytes (192 bits), as display tokens have always had: still far beyond guessing.
-      const token = "cwd_" + randomBytes(24).toString("base64url");
+      const token = newDisplayToken();
       const id = shortId("d_");
       q.insertDisplay.run(id, name, sha256Hex(token), now, scope);
       return { id, token };

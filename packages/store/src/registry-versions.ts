@@ -2,12 +2,13 @@ import { parseRegistry, versionAt, type Facility, type Registry, type RegistryDo
 import type Database from "better-sqlite3";
 import type { RegistryVersionInfo, RegistryVersions } from "./types.js";
 
-interface Version extends RegistryVersionInfo {
+/** A stored version as read (either engine): its document is RegistrySchema's JSON, parsed once on first use. */
+export interface StoredVersion extends RegistryVersionInfo {
   document: string;
   parsed?: Registry;
 }
 
-function parse(v: Version): Registry {
+export function parseVersion(v: StoredVersion): Registry {
   if (!v.parsed) {
     const r = parseRegistry(JSON.parse(v.document) as unknown);
     // Every stored version passed the same check before it was written.
@@ -19,6 +20,27 @@ function parse(v: Version): Registry {
 
 /** Thrown when a change was based on a version that is no longer the current one (another admin, another process). */
 export class RegistryConflictError extends Error {}
+
+/** A registry that always answers with `current()`: held once as `store.registry`, it follows every change. */
+export function liveRegistry(current: () => Registry): Registry {
+  return {
+    get document(): RegistryDocument {
+      return current().document;
+    },
+    get timeZone(): string {
+      return current().timeZone;
+    },
+    get provinces(): Registry["provinces"] {
+      return current().provinces;
+    },
+    get facilities(): Facility[] {
+      return current().facilities;
+    },
+    get byId(): Map<string, Facility> {
+      return current().byId;
+    },
+  };
+}
 
 /**
  * The store's registry: the versions in `registry_versions`, seeded at the first open. The
@@ -48,39 +70,23 @@ export function createRegistryVersions(db: Database.Database, seed: Registry, no
     if ((q.last.get() as number) === 0) q.insert.run(1, 0, JSON.stringify(seed.document), now, "seed");
   }).immediate();
 
-  const versions: Version[] = q.all.all() as Version[];
-  const current = (): Registry => parse(versions[versions.length - 1]!);
+  const versions: StoredVersion[] = q.all.all() as StoredVersion[];
+  const current = (): Registry => parseVersion(versions[versions.length - 1]!);
   db.transaction(() => writeFacilities(current()))();
 
   /** Reads versions added since ours (by any connection); true when there were some. */
   function refresh(): boolean {
     const last = versions[versions.length - 1]!.version;
     if ((q.last.get() as number) === last) return false;
-    versions.push(...(q.after.all(last) as Version[]));
+    versions.push(...(q.after.all(last) as StoredVersion[]));
     return true;
   }
 
-  const live: Registry = {
-    get document(): RegistryDocument {
-      return current().document;
-    },
-    get timeZone(): string {
-      return current().timeZone;
-    },
-    get provinces(): Registry["provinces"] {
-      return current().provinces;
-    },
-    get facilities(): Facility[] {
-      return current().facilities;
-    },
-    get byId(): Map<string, Facility> {
-      return current().byId;
-    },
-  };
+  const live = liveRegistry(current);
 
   const port: RegistryVersions = {
     current: () => versions[versions.length - 1]!.version,
-    at: (t) => parse(versionAt(versions, t)!),
+    at: (t) => parseVersion(versionAt(versions, t)!),
     async list() {
       refresh();
       return versions.map(({ version, effectiveFrom, createdAt, createdBy }) => ({ version, effectiveFrom, createdAt, createdBy }));

@@ -13,6 +13,11 @@ export function newToken(prefix: string): string {
   return prefix + randomBytes(32).toString("base64url");
 }
 
+/** A display's token: 24 bytes (192 bits), as display tokens have always had — still far beyond guessing. */
+export function newDisplayToken(): string {
+  return "cwd_" + randomBytes(24).toString("base64url");
+}
+
 /** Short random id, safe to show and log (it is not the secret). */
 export function shortId(prefix: string, bytes = 6): string {
   return prefix + randomBytes(bytes).toString("base64url");

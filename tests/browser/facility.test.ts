@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -82,7 +82,7 @@ async function open(
   pathname: string,
   landing = pathname,
 ): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh" });
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh", acceptDownloads: true });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -118,6 +118,14 @@ describe("/facilities/<id>", () => {
     await page.getByTestId("range-24h").click();
     await page.waitForURL(/[?&]range=24h/);
     await expect.poll(() => chart(page).getAttribute("data-points")).toBe("24");
+    // The chart's buckets as a CSV: a header and one row per hour.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("history-csv").click()]);
+    const csvLines = readFileSync((await download.path())!, "utf8")
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
+    expect(csvLines[0]).toMatch(/^Từ,Đang có \(cuối kỳ\),Sức chứa,Mức,Tiếp nhận,Ra/);
+    expect(csvLines).toHaveLength(25);
 
     // Scrub to 03:50, between this morning's two censuses: 168 then (58 + 110), level high.
     const target = NOW - 4.5 * HOUR;

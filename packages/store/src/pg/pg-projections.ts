@@ -1,0 +1,252 @@
+import {
+  countedAfter,
+  EMPTY_LEDGER,
+  hourStart,
+  localDay,
+  movement,
+  referralMove,
+  settleLedger,
+  withCensus,
+  type ReferralStatus,
+  type Registry,
+  type UnitLedger,
+} from "@carewatch/domain";
+import type postgres from "postgres";
+import { Layered, Tally } from "../layered.js";
+import type { MovementIndexes } from "../movement-indexes.js";
+import { ledgerKey, rowToLedger, type ProjectResult, type UnitStateRow } from "../projections.js";
+import type { CommittedEvent } from "../types.js";
+
+/**
+ * The projections on PostgreSQL: the same gathering as the SQLite projector (projections.ts) —
+ * ledgers, rollups and facility state held in two layers (the request over the kept ones) and
+ * written once per group; referrals and their steps written at once, inside the request's
+ * savepoint — with async statements. Every rule is the domain's. `names` are the tables to write
+ * (the live ones for append, fresh ones for rebuild).
+ */
+export interface PgProjectionTables {
+  unitState: string;
+  facilityState: string;
+  referrals: string;
+  rollupHourly: string;
+  rollupDaily: string;
+  referralSteps: string;
+}
+
+export const PG_LIVE_TABLES: PgProjectionTables = {
+  unitState: "unit_state",
+  facilityState: "facility_state",
+  referrals: "referrals",
+  rollupHourly: "rollup_hourly",
+  rollupDaily: "rollup_daily",
+  referralSteps: "referral_steps",
+};
+
+export interface PgProjector {
+  /** Loads the stored ledgers of these facilities (one query for a whole group). */
+  prefetch(tx: postgres.TransactionSql, facilityIds: readonly string[]): Promise<void>;
+  project(tx: postgres.TransactionSql, e: CommittedEvent): Promise<ProjectResult>;
+  keepRequest(): void;
+  dropRequest(): void;
+  flush(tx: postgres.TransactionSql): Promise<void>;
+  committed(): void;
+  reset(): void;
+}
+
+interface Held<T> {
+  facility: string;
+  unit: string;
+  value: T;
+}
+
+/** Rows in chunks: one multi-row statement per chunk keeps the parameters under PostgreSQL's 65,535. */
+const CHUNK = 5000;
+function* chunks<T>(xs: T[]): Generator<T[]> {
+  for (let i = 0; i < xs.length; i += CHUNK) yield xs.slice(i, i + CHUNK);
+}
+
+export function createPgProjector(t: PgProjectionTables, registry: () => Registry, indexes: MovementIndexes): PgProjector {
+  const timeZoneOf = (facilityId: string) => {
+    const r = registry();
+    return r.byId.get(facilityId)?.timeZone ?? r.timeZone;
+  };
+
+  const ledgers = new Layered<Held<UnitLedger> & { settle: boolean }>();
+  // The stored ledgers read by prefetch (clean: the state before the group).
+  let stored = new Map<string, UnitLedger>();
+  const prefetched = new Set<string>();
+  let requestMoves: { facility: string; unit: string; at: number; delta: number }[] = [];
+  let groupMoves: typeof requestMoves = [];
+  const takeBack = (moves: typeof requestMoves) => {
+    for (let i = moves.length - 1; i >= 0; i--) {
+      const m = moves[i]!;
+      indexes.get(m.facility, m.unit).add(m.at, -m.delta);
+    }
+  };
+  const hourly = new Tally<{ facility: string; hour: number; metric: string }>();
+  const daily = new Tally<{ facility: string; day: string; metric: string }>();
+  const touched = new Layered<{ receivedAt: number; seq: number }>();
+
+  // Rollup keys per (zone, quarter hour), as in projections.ts.
+  const bucketCache = new Map<string, Map<number, { hour: number; day: string }>>();
+  function buckets(at: number, tz: string) {
+    let zone = bucketCache.get(tz);
+    if (!zone) bucketCache.set(tz, (zone = new Map()));
+    const quarter = Math.floor(at / 900_000);
+    let b = zone.get(quarter);
+    if (!b) {
+      if (zone.size > 50_000) zone.clear();
+      zone.set(quarter, (b = { hour: hourStart(at, tz), day: localDay(at, tz) }));
+    }
+    return b;
+  }
+
+  function rollup(e: CommittedEvent, metric: string, n: number) {
+    const { hour, day } = buckets(e.occurredAtMs, timeZoneOf(e.facilityId));
+    const facility = e.facilityId;
+    hourly.add(`${facility}\u0000${hour}\u0000${metric}`, () => ({ facility, hour, metric }), n);
+    daily.add(`${facility}\u0000${day}\u0000${metric}`, () => ({ facility, day, metric }), n);
+  }
+
+  async function ledgerOf(tx: postgres.TransactionSql, facility: string, unit: string) {
+    const id = `${facility}\u0000${unit}`;
+    const held = ledgers.get(id);
+    if (held) return { id, held };
+    if (!prefetched.has(facility)) await prefetch(tx, [facility]);
+    const row = stored.get(id);
+    return { id, held: { facility, unit, value: row ?? EMPTY_LEDGER, settle: !row } };
+  }
+
+  async function prefetch(tx: postgres.TransactionSql, facilityIds: readonly string[]) {
+    const wanted = [...new Set(facilityIds)].filter((f) => !prefetched.has(f));
+    if (!wanted.length) return;
+    const rows = (await tx`SELECT * FROM ${tx(t.unitState)} WHERE facility_id = ANY(${wanted})`) as unknown as UnitStateRow[];
+    for (const r of rows) stored.set(`${r.facility_id}\u0000${r.unit}`, rowToLedger(r));
+    for (const f of wanted) prefetched.add(f);
+  }
+
+  async function projectLedger(tx: postgres.TransactionSql, e: CommittedEvent) {
+    const unit = ledgerKey(e.event.unit);
+    const { id, held } = await ledgerOf(tx, e.facilityId, unit);
+    let ledger = held.value;
+    let settle = held.settle;
+    if (e.event.type === "census") {
+      const next = withCensus(ledger, e);
+      if (next.census !== ledger.census) settle = true;
+      ledger = next;
+    }
+    const delta = movement(e);
+    if (delta !== 0) {
+      indexes.get(e.facilityId, unit).add(e.occurredAtMs, delta);
+      requestMoves.push({ facility: e.facilityId, unit, at: e.occurredAtMs, delta });
+      if (e.occurredAtMs > countedAfter(ledger)) settle = true;
+    }
+    if (ledger !== held.value || settle) ledgers.set(id, { facility: e.facilityId, unit, value: ledger, settle });
+  }
+
+  const clearGathered = () => {
+    for (const l of [ledgers, hourly, daily, touched]) l.clear();
+    stored = new Map();
+    prefetched.clear();
+  };
+
+  return {
+    prefetch,
+
+    async project(tx, e) {
+      const ev = e.event;
+      if (ev.type === "referral") {
+        const [prev] = await tx`SELECT status FROM ${tx(t.referrals)} WHERE facility_id = ${e.facilityId} AND referral_id = ${ev.referral_id}`;
+        const move = referralMove(prev?.status as ReferralStatus | undefined, ev.status);
+        if (!move.ok) return { ok: false, reason: move.reason };
+        const urgency = ev.urgency ?? null;
+        await tx`INSERT INTO ${tx(t.referralSteps)} (facility_id, referral_id, status, destination, urgency, at, event_id, seq, moved)
+            VALUES (${e.facilityId}, ${ev.referral_id}, ${ev.status}, ${ev.destination}, ${urgency}, ${e.occurredAtMs}, ${ev.event_id}, ${e.seq}, ${move.changed ? 1 : 0})`;
+        if (move.changed) {
+          await tx`INSERT INTO ${tx(t.referrals)} AS r (facility_id, referral_id, status, destination, urgency, opened_at, updated_at, updated_seq)
+              VALUES (${e.facilityId}, ${ev.referral_id}, ${ev.status}, ${ev.destination}, ${urgency}, ${e.occurredAtMs}, ${e.occurredAtMs}, ${e.seq})
+              ON CONFLICT (facility_id, referral_id) DO UPDATE SET
+                status = excluded.status, destination = excluded.destination,
+                urgency = COALESCE(excluded.urgency, r.urgency),
+                updated_at = excluded.updated_at, updated_seq = excluded.updated_seq`;
+          rollup(e, `referral:${ev.status}`, 1);
+        }
+      }
+      if (ev.type === "census" || movement(e) !== 0) await projectLedger(tx, e);
+      if (ev.type === "admission") rollup(e, "admissions", ev.count);
+      else if (ev.type === "discharge") rollup(e, "discharges", ev.count);
+      else if (ev.type === "treatment") rollup(e, `treatment:${ev.category}`, ev.count);
+      const seen = touched.get(e.facilityId);
+      touched.set(e.facilityId, { receivedAt: Math.max(seen?.receivedAt ?? 0, e.receivedAt), seq: Math.max(seen?.seq ?? 0, e.seq) });
+      return { ok: true };
+    },
+
+    keepRequest() {
+      for (const l of [ledgers, hourly, daily, touched]) l.keep();
+      groupMoves.push(...requestMoves);
+      requestMoves = [];
+    },
+
+    dropRequest() {
+      for (const l of [ledgers, hourly, daily, touched]) l.drop();
+      takeBack(requestMoves);
+      requestMoves = [];
+    },
+
+    async flush(tx) {
+      this.keepRequest();
+      const units = [...ledgers.dirty()].map(([, h]) => {
+        const ledger = h.settle ? settleLedger(h.value, indexes.get(h.facility, h.unit).spanBetween(countedAfter(h.value), Number.POSITIVE_INFINITY)) : h.value;
+        return {
+          facility_id: h.facility,
+          unit: h.unit,
+          census_at: ledger.census?.at ?? null,
+          census_event_id: ledger.census?.eventId ?? null,
+          census_occupied: ledger.census?.occupied ?? null,
+          net_after: ledger.netAfter,
+          low_water: ledger.lowWater,
+          cap_at: ledger.capacity?.at ?? null,
+          cap_event_id: ledger.capacity?.eventId ?? null,
+          cap_value: ledger.capacity?.value ?? null,
+        };
+      });
+      for (const rows of chunks(units)) {
+        await tx`INSERT INTO ${tx(t.unitState)} ${tx(rows)}
+            ON CONFLICT (facility_id, unit) DO UPDATE SET
+              census_at = excluded.census_at, census_event_id = excluded.census_event_id,
+              census_occupied = excluded.census_occupied, net_after = excluded.net_after, low_water = excluded.low_water,
+              cap_at = excluded.cap_at, cap_event_id = excluded.cap_event_id, cap_value = excluded.cap_value`;
+      }
+      const hours = [...hourly.counts()].map(({ row, n }) => ({ facility_id: row.facility, hour_start_ms: row.hour, metric: row.metric, value: n }));
+      for (const rows of chunks(hours)) {
+        await tx`INSERT INTO ${tx(t.rollupHourly)} ${tx(rows)}
+            ON CONFLICT (facility_id, hour_start_ms, metric) DO UPDATE SET value = ${tx(t.rollupHourly)}.value + excluded.value`;
+      }
+      const days = [...daily.counts()].map(({ row, n }) => ({ facility_id: row.facility, day: row.day, metric: row.metric, value: n }));
+      for (const rows of chunks(days)) {
+        await tx`INSERT INTO ${tx(t.rollupDaily)} ${tx(rows)}
+            ON CONFLICT (facility_id, day, metric) DO UPDATE SET value = ${tx(t.rollupDaily)}.value + excluded.value`;
+      }
+      const facilities = [...touched.dirty()].map(([facility, s]) => ({ facility_id: facility, last_received_at: s.receivedAt, last_seq: s.seq }));
+      for (const rows of chunks(facilities)) {
+        await tx`INSERT INTO ${tx(t.facilityState)} ${tx(rows)}
+            ON CONFLICT (facility_id) DO UPDATE SET
+              last_received_at = GREATEST(${tx(t.facilityState)}.last_received_at, excluded.last_received_at),
+              last_seq = GREATEST(${tx(t.facilityState)}.last_seq, excluded.last_seq)`;
+      }
+      clearGathered();
+    },
+
+    committed() {
+      groupMoves = [];
+    },
+
+    reset() {
+      clearGathered();
+      takeBack(requestMoves);
+      takeBack(groupMoves);
+      requestMoves = [];
+      groupMoves = [];
+    },
+  };
+}

@@ -1,36 +1,14 @@
 import { applyRegistryChange, facilityEditOf, type Registry } from "@carewatch/domain";
-import postgres from "postgres";
-import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { RegistryConflictError } from "../registry-versions.js";
 import { loadRegistry, NO_UNITS, T0 } from "../test-helpers.js";
-import { createTestSchema } from "../test-pg/schemas.js";
-import { migratePg } from "./pg-migrate.js";
 import { createPgRegistryVersions } from "./pg-registry.js";
+import { testPools } from "./test-pools.js";
 
 // What the conformance suite cannot show with one store at a time: several processes (pools)
 // opening and changing the registry at the same moment. Runs when the run has a PostgreSQL
 // server (CAREWATCH_TEST_ENGINES=postgres or CAREWATCH_TEST_DATABASE_URL; see src/test-pg).
 const url = inject("carewatchPgUrl");
-
-/** `n` pools on a fresh, migrated schema, as `n` processes would have them; all removed after the test. */
-async function pools(n: number): Promise<postgres.Sql[]> {
-  const schema = await createTestSchema(url);
-  const out = Array.from({ length: n }, () =>
-    postgres(url, {
-      max: 2,
-      connection: { search_path: schema.name },
-      onnotice: () => {},
-      // As pg-store.ts: BIGINT as a JS number.
-      types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
-    }),
-  ) as unknown as postgres.Sql[];
-  onTestFinished(async () => {
-    await Promise.all(out.map((p) => p.end({ timeout: 5 })));
-    await schema.drop();
-  });
-  await migratePg(out[0]!, { schema: schema.name });
-  return out;
-}
 
 function withCapacity(r: Registry, capacity: number): Registry {
   const out = applyRegistryChange(r, { mode: "update", facility: { ...facilityEditOf(r.byId.get(NO_UNITS)!), capacity } }, T0);
@@ -40,7 +18,7 @@ function withCapacity(r: Registry, capacity: number): Registry {
 
 describe.skipIf(!url)("registry versions on PostgreSQL, several processes at once", () => {
   it("seeds version 1 once when many processes open at the same moment, each with its facilities rows", async () => {
-    const ps = await pools(6);
+    const ps = await testPools(url, 6);
     const registry = loadRegistry();
     const opened = await Promise.all(ps.map((p, i) => createPgRegistryVersions(p, registry, T0 + i)));
     expect(opened.map((o) => o.port.current())).toEqual([1, 1, 1, 1, 1, 1]);
@@ -50,7 +28,7 @@ describe.skipIf(!url)("registry versions on PostgreSQL, several processes at onc
   });
 
   it("of two changes made on the same version at once, one is stored and the other refused; the rest catch up on refresh", async () => {
-    const ps = await pools(3);
+    const ps = await testPools(url, 3);
     const registry = loadRegistry();
     const [a, b, c] = await Promise.all(ps.map((p) => createPgRegistryVersions(p, registry, T0)));
     const results = await Promise.allSettled([

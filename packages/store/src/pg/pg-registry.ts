@@ -29,8 +29,8 @@ async function writeFacilities(tx: postgres.TransactionSql, r: Registry): Promis
 /**
  * The registry's versions on PostgreSQL, with the semantics of registry-versions.ts: seeded at
  * the first open, `live` answers with the current version synchronously (so the versions are
- * loaded here, and `refresh` picks up those another process wrote — the store calls it when the
- * database changed and before each write), `change` refuses a stale `basedOn`.
+ * loaded here, and `refresh` picks up those another process wrote — the store calls it on a
+ * notification and on its poll), `change` refuses a stale `basedOn`.
  */
 export async function createPgRegistryVersions(sql: postgres.Sql, seed: Registry, now: number) {
   const versions: StoredVersion[] = [];

@@ -82,19 +82,24 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   };
 
   // Other processes' commits: their NOTIFY at once, and a poll of the log's end as a fallback
-  // (a notification is lost while the listening connection reconnects).
+  // (for a notification sent while the listening connection was still connecting, or lost while
+  // it reconnects). The LISTEN, once started, stays until close.
   let poll: NodeJS.Timeout | null = null;
   let listening: Promise<{ unlisten(): Promise<void> }> | null = null;
-  let seenSeq = -1;
+  // The log's end as this process last knew it: a poll that finds more tells the watchers.
+  let seenSeq = 0;
   let seenVersion = versions.port.current();
   const others = async () => {
-    if (!open) return;
+    if (!open || watchers.size === 0) return;
     await versions.refresh();
     notify();
   };
   const startWatching = () => {
-    listening = sql.listen(channel, () => void others().catch((err) => log?.error({ err }, "store: refresh after a notification failed")));
-    listening.catch((err) => log?.error({ err }, "store: LISTEN failed; polling only"));
+    seenSeq = Math.max(seenSeq, ctx.indexes.appliedSeq);
+    if (!listening) {
+      listening = sql.listen(channel, () => void others().catch((err) => log?.error({ err }, "store: refresh after a notification failed")));
+      listening.catch((err) => log?.error({ err }, "store: LISTEN failed; polling only"));
+    }
     poll = setInterval(() => {
       void (async () => {
         if (!open) return;
@@ -102,11 +107,10 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
         await versions.refresh();
         const last = Number(top!.last);
         const version = versions.port.current();
-        if (last !== seenSeq || version !== seenVersion) {
-          const first = seenSeq === -1;
-          seenSeq = last;
+        if (last > seenSeq || version !== seenVersion) {
+          seenSeq = Math.max(seenSeq, last);
           seenVersion = version;
-          if (!first) notify();
+          notify();
         }
       })().catch((err) => {
         if (open) log?.error({ err }, "store: poll of the log failed");
@@ -117,16 +121,16 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   const stopWatching = () => {
     if (poll) clearInterval(poll);
     poll = null;
-    const l = listening;
-    listening = null;
-    if (l) void l.then((x) => x.unlisten()).catch(() => {});
   };
 
   const eventLog: EventLog = {
     async append(reqs) {
       const { outcomes, committed } = await appender.appendMany(reqs);
       // After COMMIT only: a watcher must never see (or publish) an event that could still roll back.
-      if (committed.length) notify();
+      if (committed.length) {
+        seenSeq = Math.max(seenSeq, committed.at(-1)!.seq);
+        notify();
+      }
       return outcomes;
     },
     lastSeq: async () => Number((await sql`SELECT COALESCE(MAX(seq), 0)::bigint AS n FROM events`)[0]!.n),
@@ -183,6 +187,7 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
       open = false;
       watchers.clear();
       stopWatching();
+      await listening?.then((l) => l.unlisten()).catch(() => {});
       await sql.end({ timeout: 5 });
     },
   };

@@ -1,14 +1,14 @@
+import { inject } from "vitest";
 import { createTestStore, type TestStore, type TestStoreOptions } from "../test-helpers.js";
+import { createPgTestStore } from "../test-pg/test-store.js";
 
 /**
  * The engines the conformance suite runs against. Every `conformance/*.test.ts` file loops over
- * `ENGINES`, so an engine joins by being one more element here: e.g. a PostgreSQL engine,
- * present when its database is configured —
+ * `ENGINES`, so an engine joins by being one more element here.
  *
- *   ...(process.env.CAREWATCH_TEST_PG_URL ? [{ name: "postgres", create: (o) => createPgTestStore(process.env.CAREWATCH_TEST_PG_URL!, o) }] : []),
- *
- * where `createPgTestStore` opens a fresh schema or database and builds the TestStore with
- * `testStoreOn` (test-helpers.ts), whose `openAnother` opens a second store on the same data.
+ * PostgreSQL is available when the run has a server: `CAREWATCH_TEST_DATABASE_URL`, or the
+ * throwaway one src/test-pg/global-setup.ts starts when `CAREWATCH_TEST_ENGINES` names postgres
+ * (`pnpm --filter @carewatch/store test:pg`). Each of its test stores lives in a fresh schema.
  *
  * `CAREWATCH_TEST_ENGINES=sqlite,postgres` picks engines by name (default: every one available).
  */
@@ -17,7 +17,12 @@ export interface Engine {
   create(opts?: TestStoreOptions): Promise<TestStore>;
 }
 
-const AVAILABLE: Engine[] = [{ name: "sqlite", create: (opts) => createTestStore(opts) }];
+const pgUrl = inject("carewatchPgUrl");
+
+const AVAILABLE: Engine[] = [
+  { name: "sqlite", create: (opts) => createTestStore(opts) },
+  ...(pgUrl ? [{ name: "postgres", create: (opts?: TestStoreOptions) => createPgTestStore(pgUrl, opts) }] : []),
+];
 
 function select(available: Engine[]): Engine[] {
   const wanted = process.env.CAREWATCH_TEST_ENGINES?.split(",")

@@ -19,10 +19,13 @@ import type { CommittedEvent } from "../types.js";
 
 /**
  * The projections on PostgreSQL: the same gathering as the SQLite projector (projections.ts) —
- * ledgers, rollups and facility state held in two layers (the request over the kept ones) and
- * written once per group; referrals and their steps written at once, inside the request's
- * savepoint — with async statements. Every rule is the domain's. `names` are the tables to write
- * (the live ones for append, fresh ones for rebuild).
+ * ledgers, rollups and facility state held in two layers (the request over the kept ones) —
+ * and, here, referrals and their steps too: what a group reads is loaded first (`prefetch`, a
+ * few statements for the whole group), `project` is then synchronous, and `flush` writes every
+ * kept row in a few multi-row statements sent together (pipelined). A round trip per statement
+ * is what an async driver pays, so a group costs a handful whatever its size; a request that is
+ * dropped never wrote anything. Every rule is the domain's. `t` are the tables to write (the live
+ * ones for append, fresh ones for rebuild).
  */
 export interface PgProjectionTables {
   unitState: string;
@@ -43,14 +46,40 @@ export const PG_LIVE_TABLES: PgProjectionTables = {
 };
 
 export interface PgProjector {
-  /** Loads the stored ledgers of these facilities (one query for a whole group). */
-  prefetch(tx: postgres.TransactionSql, facilityIds: readonly string[]): Promise<void>;
-  project(tx: postgres.TransactionSql, e: CommittedEvent): Promise<ProjectResult>;
+  /** Loads what projecting these events will read: their facilities' ledgers, their referrals' statuses. */
+  prefetch(tx: postgres.TransactionSql, events: readonly { facilityId: string; event: CommittedEvent["event"] }[]): Promise<void>;
+  /** Apply one event (prefetched) to every projection, in the current request. */
+  project(e: CommittedEvent): ProjectResult;
   keepRequest(): void;
   dropRequest(): void;
   flush(tx: postgres.TransactionSql): Promise<void>;
   committed(): void;
   reset(): void;
+}
+
+interface ReferralRow {
+  facility_id: string;
+  referral_id: string;
+  status: ReferralStatus;
+  destination: string;
+  urgency: string | null;
+  opened_at: number;
+  updated_at: number;
+  updated_seq: number;
+  /** False for a row as stored (clean), true once a move of the group changed it. */
+  moved: boolean;
+}
+
+interface StepRow {
+  facility_id: string;
+  referral_id: string;
+  status: string;
+  destination: string;
+  urgency: string | null;
+  at: number;
+  event_id: string;
+  seq: number;
+  moved: number;
 }
 
 interface Held<T> {
@@ -86,6 +115,11 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
   const hourly = new Tally<{ facility: string; hour: number; metric: string }>();
   const daily = new Tally<{ facility: string; day: string; metric: string }>();
   const touched = new Layered<{ receivedAt: number; seq: number }>();
+  // Referrals: the stored status (clean) under the moves of the group, folded into one row each.
+  const referrals = new Layered<ReferralRow>();
+  // Steps are new rows only: the request's, then the kept ones.
+  let requestSteps: StepRow[] = [];
+  let groupSteps: StepRow[] = [];
 
   // Rollup keys per (zone, quarter hour), as in projections.ts.
   const bucketCache = new Map<string, Map<number, { hour: number; day: string }>>();
@@ -108,26 +142,45 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
     daily.add(`${facility}\u0000${day}\u0000${metric}`, () => ({ facility, day, metric }), n);
   }
 
-  async function ledgerOf(tx: postgres.TransactionSql, facility: string, unit: string) {
+  function ledgerOf(facility: string, unit: string) {
     const id = `${facility}\u0000${unit}`;
     const held = ledgers.get(id);
     if (held) return { id, held };
-    if (!prefetched.has(facility)) await prefetch(tx, [facility]);
+    if (!prefetched.has(facility)) throw new Error(`projector: facility ${facility} was not prefetched`);
     const row = stored.get(id);
     return { id, held: { facility, unit, value: row ?? EMPTY_LEDGER, settle: !row } };
   }
 
-  async function prefetch(tx: postgres.TransactionSql, facilityIds: readonly string[]) {
-    const wanted = [...new Set(facilityIds)].filter((f) => !prefetched.has(f));
-    if (!wanted.length) return;
-    const rows = (await tx`SELECT * FROM ${tx(t.unitState)} WHERE facility_id = ANY(${wanted})`) as unknown as UnitStateRow[];
-    for (const r of rows) stored.set(`${r.facility_id}\u0000${r.unit}`, rowToLedger(r));
+  const referralKey = (facility: string, referral: string) => `${facility}\u0000${referral}`;
+
+  async function prefetch(tx: postgres.TransactionSql, events: readonly { facilityId: string; event: CommittedEvent["event"] }[]) {
+    const wanted = [...new Set(events.map((e) => e.facilityId))].filter((f) => !prefetched.has(f));
+    const refFacilities: string[] = [];
+    const refIds: string[] = [];
+    const seen = new Set<string>();
+    for (const e of events) {
+      if (e.event.type !== "referral") continue;
+      const k = referralKey(e.facilityId, e.event.referral_id);
+      if (seen.has(k) || referrals.get(k)) continue;
+      seen.add(k);
+      refFacilities.push(e.facilityId);
+      refIds.push(e.event.referral_id);
+    }
+    const [ledgerRows, referralRows] = await Promise.all([
+      wanted.length ? (tx`SELECT * FROM ${tx(t.unitState)} WHERE facility_id = ANY(${wanted})` as unknown as Promise<UnitStateRow[]>) : Promise.resolve([]),
+      refIds.length
+        ? (tx`SELECT r.* FROM ${tx(t.referrals)} r JOIN unnest(${refFacilities}::text[], ${refIds}::text[]) AS k(f, id)
+              ON r.facility_id = k.f AND r.referral_id = k.id` as unknown as Promise<Omit<ReferralRow, "moved">[]>)
+        : Promise.resolve([]),
+    ]);
+    for (const r of ledgerRows) stored.set(`${r.facility_id}\u0000${r.unit}`, rowToLedger(r));
     for (const f of wanted) prefetched.add(f);
+    for (const r of referralRows) referrals.setClean(referralKey(r.facility_id, r.referral_id), { ...r, moved: false });
   }
 
-  async function projectLedger(tx: postgres.TransactionSql, e: CommittedEvent) {
+  function projectLedger(e: CommittedEvent) {
     const unit = ledgerKey(e.event.unit);
-    const { id, held } = await ledgerOf(tx, e.facilityId, unit);
+    const { id, held } = ledgerOf(e.facilityId, unit);
     let ledger = held.value;
     let settle = held.settle;
     if (e.event.type === "census") {
@@ -145,7 +198,9 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
   }
 
   const clearGathered = () => {
-    for (const l of [ledgers, hourly, daily, touched]) l.clear();
+    for (const l of [ledgers, hourly, daily, touched, referrals]) l.clear();
+    requestSteps = [];
+    groupSteps = [];
     stored = new Map();
     prefetched.clear();
   };
@@ -153,26 +208,43 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
   return {
     prefetch,
 
-    async project(tx, e) {
+    project(e) {
       const ev = e.event;
       if (ev.type === "referral") {
-        const [prev] = await tx`SELECT status FROM ${tx(t.referrals)} WHERE facility_id = ${e.facilityId} AND referral_id = ${ev.referral_id}`;
-        const move = referralMove(prev?.status as ReferralStatus | undefined, ev.status);
+        const k = referralKey(e.facilityId, ev.referral_id);
+        const prev = referrals.get(k);
+        const move = referralMove(prev?.status, ev.status);
         if (!move.ok) return { ok: false, reason: move.reason };
         const urgency = ev.urgency ?? null;
-        await tx`INSERT INTO ${tx(t.referralSteps)} (facility_id, referral_id, status, destination, urgency, at, event_id, seq, moved)
-            VALUES (${e.facilityId}, ${ev.referral_id}, ${ev.status}, ${ev.destination}, ${urgency}, ${e.occurredAtMs}, ${ev.event_id}, ${e.seq}, ${move.changed ? 1 : 0})`;
+        requestSteps.push({
+          facility_id: e.facilityId,
+          referral_id: ev.referral_id,
+          status: ev.status,
+          destination: ev.destination,
+          urgency,
+          at: e.occurredAtMs,
+          event_id: ev.event_id,
+          seq: e.seq,
+          moved: move.changed ? 1 : 0,
+        });
         if (move.changed) {
-          await tx`INSERT INTO ${tx(t.referrals)} AS r (facility_id, referral_id, status, destination, urgency, opened_at, updated_at, updated_seq)
-              VALUES (${e.facilityId}, ${ev.referral_id}, ${ev.status}, ${ev.destination}, ${urgency}, ${e.occurredAtMs}, ${e.occurredAtMs}, ${e.seq})
-              ON CONFLICT (facility_id, referral_id) DO UPDATE SET
-                status = excluded.status, destination = excluded.destination,
-                urgency = COALESCE(excluded.urgency, r.urgency),
-                updated_at = excluded.updated_at, updated_seq = excluded.updated_seq`;
+          // As SQLite's upsert: opened at the first move, the urgency kept when a move gives none.
+          referrals.set(k, {
+            facility_id: e.facilityId,
+            referral_id: ev.referral_id,
+            status: ev.status,
+            destination: ev.destination,
+            urgency: urgency ?? prev?.urgency ?? null,
+            opened_at: prev?.opened_at ?? e.occurredAtMs,
+            updated_at: e.occurredAtMs,
+            updated_seq: e.seq,
+            moved: true,
+          });
+          // Only real moves are counted; a repeated status "changes nothing" (domain).
           rollup(e, `referral:${ev.status}`, 1);
         }
       }
-      if (ev.type === "census" || movement(e) !== 0) await projectLedger(tx, e);
+      if (ev.type === "census" || movement(e) !== 0) projectLedger(e);
       if (ev.type === "admission") rollup(e, "admissions", ev.count);
       else if (ev.type === "discharge") rollup(e, "discharges", ev.count);
       else if (ev.type === "treatment") rollup(e, `treatment:${ev.category}`, ev.count);
@@ -182,20 +254,24 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
     },
 
     keepRequest() {
-      for (const l of [ledgers, hourly, daily, touched]) l.keep();
+      for (const l of [ledgers, hourly, daily, touched, referrals]) l.keep();
       groupMoves.push(...requestMoves);
       requestMoves = [];
+      groupSteps.push(...requestSteps);
+      requestSteps = [];
     },
 
     dropRequest() {
-      for (const l of [ledgers, hourly, daily, touched]) l.drop();
+      for (const l of [ledgers, hourly, daily, touched, referrals]) l.drop();
       takeBack(requestMoves);
       requestMoves = [];
+      requestSteps = [];
     },
 
     async flush(tx) {
       this.keepRequest();
       const units = [...ledgers.dirty()].map(([, h]) => {
+        // Settle each changed ledger once per group, from its movements as the group left them.
         const ledger = h.settle ? settleLedger(h.value, indexes.get(h.facility, h.unit).spanBetween(countedAfter(h.value), Number.POSITIVE_INFINITY)) : h.value;
         return {
           facility_id: h.facility,
@@ -210,31 +286,44 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
           cap_value: ledger.capacity?.value ?? null,
         };
       });
+      const hours = [...hourly.counts()].map(({ row, n }) => ({ facility_id: row.facility, hour_start_ms: row.hour, metric: row.metric, value: n }));
+      const days = [...daily.counts()].map(({ row, n }) => ({ facility_id: row.facility, day: row.day, metric: row.metric, value: n }));
+      const facilities = [...touched.dirty()].map(([facility, s]) => ({ facility_id: facility, last_received_at: s.receivedAt, last_seq: s.seq }));
+      const moved = [...referrals.dirty()].map(([, { moved: _, ...row }]) => row);
+      const steps = groupSteps;
+      // Sent together: the connection pipelines them, one round trip for the lot.
+      const writes: Promise<unknown>[] = [];
       for (const rows of chunks(units)) {
-        await tx`INSERT INTO ${tx(t.unitState)} ${tx(rows)}
+        writes.push(tx`INSERT INTO ${tx(t.unitState)} ${tx(rows)}
             ON CONFLICT (facility_id, unit) DO UPDATE SET
               census_at = excluded.census_at, census_event_id = excluded.census_event_id,
               census_occupied = excluded.census_occupied, net_after = excluded.net_after, low_water = excluded.low_water,
-              cap_at = excluded.cap_at, cap_event_id = excluded.cap_event_id, cap_value = excluded.cap_value`;
+              cap_at = excluded.cap_at, cap_event_id = excluded.cap_event_id, cap_value = excluded.cap_value`);
       }
-      const hours = [...hourly.counts()].map(({ row, n }) => ({ facility_id: row.facility, hour_start_ms: row.hour, metric: row.metric, value: n }));
       for (const rows of chunks(hours)) {
-        await tx`INSERT INTO ${tx(t.rollupHourly)} ${tx(rows)}
-            ON CONFLICT (facility_id, hour_start_ms, metric) DO UPDATE SET value = ${tx(t.rollupHourly)}.value + excluded.value`;
+        writes.push(tx`INSERT INTO ${tx(t.rollupHourly)} ${tx(rows)}
+            ON CONFLICT (facility_id, hour_start_ms, metric) DO UPDATE SET value = ${tx(t.rollupHourly)}.value + excluded.value`);
       }
-      const days = [...daily.counts()].map(({ row, n }) => ({ facility_id: row.facility, day: row.day, metric: row.metric, value: n }));
       for (const rows of chunks(days)) {
-        await tx`INSERT INTO ${tx(t.rollupDaily)} ${tx(rows)}
-            ON CONFLICT (facility_id, day, metric) DO UPDATE SET value = ${tx(t.rollupDaily)}.value + excluded.value`;
+        writes.push(tx`INSERT INTO ${tx(t.rollupDaily)} ${tx(rows)}
+            ON CONFLICT (facility_id, day, metric) DO UPDATE SET value = ${tx(t.rollupDaily)}.value + excluded.value`);
       }
-      const facilities = [...touched.dirty()].map(([facility, s]) => ({ facility_id: facility, last_received_at: s.receivedAt, last_seq: s.seq }));
       for (const rows of chunks(facilities)) {
-        await tx`INSERT INTO ${tx(t.facilityState)} ${tx(rows)}
+        writes.push(tx`INSERT INTO ${tx(t.facilityState)} ${tx(rows)}
             ON CONFLICT (facility_id) DO UPDATE SET
               last_received_at = GREATEST(${tx(t.facilityState)}.last_received_at, excluded.last_received_at),
-              last_seq = GREATEST(${tx(t.facilityState)}.last_seq, excluded.last_seq)`;
+              last_seq = GREATEST(${tx(t.facilityState)}.last_seq, excluded.last_seq)`);
       }
+      for (const rows of chunks(moved)) {
+        // Each row is the referral after the group's last move of it (opened_at kept from the stored row).
+        writes.push(tx`INSERT INTO ${tx(t.referrals)} ${tx(rows)}
+            ON CONFLICT (facility_id, referral_id) DO UPDATE SET
+              status = excluded.status, destination = excluded.destination, urgency = excluded.urgency,
+              updated_at = excluded.updated_at, updated_seq = excluded.updated_seq`);
+      }
+      for (const rows of chunks(steps)) writes.push(tx`INSERT INTO ${tx(t.referralSteps)} ${tx(rows)}`);
       clearGathered();
+      await Promise.all(writes);
     },
 
     committed() {

@@ -50,12 +50,10 @@ export async function pgRebuild(ctx: PgContext, onProgress?: (done: number, tota
       for (;;) {
         const rows = (await tx`SELECT ${tx(PG_EVENT_COLUMNS)} FROM events WHERE seq > ${after} ORDER BY seq LIMIT ${PAGE}`) as unknown as EventRow[];
         if (rows.length === 0) break;
-        await projector.prefetch(
-          tx,
-          rows.map((r) => r.facility_id),
-        );
-        for (const row of rows) {
-          const r = await projector.project(tx, rowToCommitted(row));
+        const events = rows.map(rowToCommitted);
+        await projector.prefetch(tx, events);
+        for (const [i, row] of rows.entries()) {
+          const r = projector.project(events[i]!);
           if (!r.ok) differences.push(`event seq ${row.seq} (${row.facility_id} ${row.event_id}): refused on replay: ${r.reason}`);
           after = row.seq;
           done++;

@@ -125,6 +125,8 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
 
   const eventLog: EventLog = {
     async append(reqs) {
+      // A facility another process has just added: pick up its registry version first.
+      if (reqs.some((r) => !registry.byId.has(r.facilityId))) await versions.refresh();
       const { outcomes, committed } = await appender.appendMany(reqs);
       // After COMMIT only: a watcher must never see (or publish) an event that could still roll back.
       if (committed.length) {

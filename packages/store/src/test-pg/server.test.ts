@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { append, ev, req } from "../test-helpers.js";
 import { createTestSchema } from "./schemas.js";
 import { findPgBin, startPgServer, type PgTestServer } from "./server.js";
+import { createPgTestStore } from "./test-store.js";
 
 // The test infrastructure itself, on a real server of its own (not the run's shared one).
 // Skipped where no PostgreSQL is installed.
@@ -50,6 +52,25 @@ describe.skipIf(!findPgBin())("a throwaway PostgreSQL server", () => {
     try {
       const left = await sql`SELECT nspname FROM pg_namespace WHERE nspname IN (${a.name}, ${b.name})`;
       expect(left).toEqual([]);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("gives two test stores that do not see each other's events, and drops their schemas at dispose", async () => {
+    const a = await createPgTestStore(server.url);
+    const b = await createPgTestStore(server.url);
+    expect(a.path).not.toBe(b.path);
+    const outcome = await append(a.store, req([ev({ type: "admission", occurred_at: "2026-11-22T01:05:00Z" })]));
+    expect(outcome).toMatchObject({ ok: true, accepted: 1 });
+    expect(await a.store.log.lastSeq()).toBe(1);
+    expect(await b.store.log.lastSeq()).toBe(0);
+    expect(await b.store.reads.countEvents()).toBe(0);
+    await a.dispose();
+    await b.dispose();
+    const sql = postgres(server.url, { max: 1 });
+    try {
+      expect(await sql`SELECT nspname FROM pg_namespace WHERE nspname IN (${a.path}, ${b.path})`).toEqual([]);
     } finally {
       await sql.end();
     }

@@ -146,11 +146,16 @@ export async function startPgServer(opts: { bin?: string } = {}): Promise<PgTest
         if (attempt < 5 && /could not (bind|create listen)/i.test(log)) continue;
         throw err;
       }
+      // A run that ends without stop() (an uncaught error, process.exit) must not leave a server
+      // behind: SIGQUIT is the immediate shutdown, the only one an exit handler can still send.
+      const onExit = () => child.kill("SIGQUIT");
+      process.once("exit", onExit);
       return {
         url,
         port,
         dir,
         async stop() {
+          process.off("exit", onExit);
           // SIGINT is PostgreSQL's fast shutdown: roll back open sessions, checkpoint, exit.
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
           await gone;

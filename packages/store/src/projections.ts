@@ -1,19 +1,7 @@
-import {
-  countedAfter,
-  EMPTY_LEDGER,
-  hourStart,
-  localDay,
-  movement,
-  referralMove,
-  settleLedger,
-  withCensus,
-  type ReferralStatus,
-  type Registry,
-  type UnitLedger,
-} from "@carewatch/domain";
+import { movement, referralMove, type ReferralStatus, type Registry, type UnitLedger } from "@carewatch/domain";
 import type Database from "better-sqlite3";
-import { Layered, Tally } from "./layered.js";
 import type { MovementIndexes } from "./movement-indexes.js";
+import { ledgerColumns, ProjectionGather } from "./projection-gather.js";
 import type { CommittedEvent } from "./types.js";
 
 /**
@@ -66,10 +54,7 @@ export function rowToLedger(r: UnitStateRow): UnitLedger {
   };
 }
 
-/** Ledger key of an event: its unit, or '' for a facility without units (the events row has NULL). */
-export function ledgerKey(unit: string | undefined | null): string {
-  return unit ?? "";
-}
+export { ledgerKey } from "./projection-gather.js";
 
 /** The `events.unit` value for a ledger key ('' ↔ NULL). */
 export function unitColumn(key: string): string | null {
@@ -96,12 +81,6 @@ export interface Projector {
   committed(): void;
   /** Forget everything gathered and take back its movements (the whole transaction rolled back). */
   reset(): void;
-}
-
-interface Held<T> {
-  facility: string;
-  unit: string;
-  value: T;
 }
 
 /**
@@ -142,73 +121,15 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
   const addDaily = db.prepare(`INSERT INTO ${t.rollupDaily} (facility_id, day, metric, value) VALUES (?, ?, ?, ?)
       ON CONFLICT (facility_id, day, metric) DO UPDATE SET value = value + excluded.value`);
 
-  const timeZoneOf = (facilityId: string) => registry.byId.get(facilityId)?.timeZone ?? registry.timeZone;
-
-  // Everything gathered, in two layers: the current request over the requests kept so far.
-  const ledgers = new Layered<Held<UnitLedger> & { settle: boolean }>();
-  // Movements added to the indexes by the current request and by the kept ones, to take back.
-  let requestMoves: { facility: string; unit: string; at: number; delta: number }[] = [];
-  let groupMoves: typeof requestMoves = [];
-  const takeBack = (moves: typeof requestMoves) => {
-    for (let i = moves.length - 1; i >= 0; i--) {
-      const m = moves[i]!;
-      indexes.get(m.facility, m.unit).add(m.at, -m.delta);
-    }
-  };
-  const hourly = new Tally<{ facility: string; hour: number; metric: string }>();
-  const daily = new Tally<{ facility: string; day: string; metric: string }>();
-  const touched = new Layered<{ receivedAt: number; seq: number }>();
-
-  // Rollup keys per (zone, quarter hour): every zone offset in use is a whole number of quarter
-  // hours, so an hour and a day never change inside one, and a backfill over 30 days needs 2,880.
-  const bucketCache = new Map<string, Map<number, { hour: number; day: string }>>();
-  function buckets(at: number, tz: string) {
-    let zone = bucketCache.get(tz);
-    if (!zone) bucketCache.set(tz, (zone = new Map()));
-    const quarter = Math.floor(at / 900_000);
-    let b = zone.get(quarter);
-    if (!b) {
-      if (zone.size > 50_000) zone.clear();
-      zone.set(quarter, (b = { hour: hourStart(at, tz), day: localDay(at, tz) }));
-    }
-    return b;
-  }
-
-  function rollup(e: CommittedEvent, metric: string, n: number) {
-    const { hour, day } = buckets(e.occurredAtMs, timeZoneOf(e.facilityId));
-    const facility = e.facilityId;
-    hourly.add(`${facility}\u0000${hour}\u0000${metric}`, () => ({ facility, hour, metric }), n);
-    daily.add(`${facility}\u0000${day}\u0000${metric}`, () => ({ facility, day, metric }), n);
-  }
-
-  function ledgerOf(facility: string, unit: string) {
-    const id = `${facility}\u0000${unit}`;
-    const held = ledgers.get(id);
-    if (held) return { id, held };
-    const row = getLedger.get(facility, unit) as UnitStateRow | undefined;
-    return { id, held: { facility, unit, value: row ? rowToLedger(row) : EMPTY_LEDGER, settle: !row } };
-  }
-
-  function projectLedger(e: CommittedEvent) {
-    const unit = ledgerKey(e.event.unit);
-    const { id, held } = ledgerOf(e.facilityId, unit);
-    let ledger = held.value;
-    let settle = held.settle;
-    if (e.event.type === "census") {
-      const next = withCensus(ledger, e);
-      if (next.census !== ledger.census) settle = true; // the census mark moved: a new span to read
-      ledger = next;
-    }
-    const delta = movement(e);
-    if (delta !== 0) {
-      indexes.get(e.facilityId, unit).add(e.occurredAtMs, delta);
-      requestMoves.push({ facility: e.facilityId, unit, at: e.occurredAtMs, delta });
-      // Movements at or before the census are already in it: the span after it does not change.
-      if (e.occurredAtMs > countedAfter(ledger)) settle = true;
-    }
-    // `settle` also marks a unit without a row yet: it is written at the flush either way.
-    if (ledger !== held.value || settle) ledgers.set(id, { facility: e.facilityId, unit, value: ledger, settle });
-  }
+  // Ledgers, rollups, facility state and the indexes' movements: gathered as in every engine.
+  const gather = new ProjectionGather(
+    () => registry,
+    indexes,
+    (facility, unit) => {
+      const row = getLedger.get(facility, unit) as UnitStateRow | undefined;
+      return row ? rowToLedger(row) : undefined;
+    },
+  );
 
   return {
     project(e) {
@@ -229,64 +150,29 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
         if (move.changed) {
           putReferral.run(row);
           // Only real moves are counted; a repeated status "changes nothing" (domain).
-          rollup(e, `referral:${ev.status}`, 1);
+          gather.rollup(e, `referral:${ev.status}`, 1);
         }
       }
-      if (ev.type === "census" || movement(e) !== 0) projectLedger(e);
-      if (ev.type === "admission") rollup(e, "admissions", ev.count);
-      else if (ev.type === "discharge") rollup(e, "discharges", ev.count);
-      else if (ev.type === "treatment") rollup(e, `treatment:${ev.category}`, ev.count);
-      const seen = touched.get(e.facilityId);
-      touched.set(e.facilityId, { receivedAt: Math.max(seen?.receivedAt ?? 0, e.receivedAt), seq: Math.max(seen?.seq ?? 0, e.seq) });
+      if (ev.type === "census" || movement(e) !== 0) gather.ledger(e);
+      if (ev.type === "admission") gather.rollup(e, "admissions", ev.count);
+      else if (ev.type === "discharge") gather.rollup(e, "discharges", ev.count);
+      else if (ev.type === "treatment") gather.rollup(e, `treatment:${ev.category}`, ev.count);
+      gather.touch(e);
       return { ok: true };
     },
 
-    keepRequest() {
-      for (const l of [ledgers, hourly, daily, touched]) l.keep();
-      groupMoves.push(...requestMoves);
-      requestMoves = [];
-    },
-
-    dropRequest() {
-      for (const l of [ledgers, hourly, daily, touched]) l.drop();
-      takeBack(requestMoves);
-      requestMoves = [];
-    },
+    keepRequest: () => gather.keepRequest(),
+    dropRequest: () => gather.dropRequest(),
 
     flush() {
-      this.keepRequest();
-      // Settle each changed ledger once per group, from its movements as the group left them.
-      for (const [, h] of ledgers.dirty()) {
-        const ledger = h.settle ? settleLedger(h.value, indexes.get(h.facility, h.unit).spanBetween(countedAfter(h.value), Number.POSITIVE_INFINITY)) : h.value;
-        putLedger.run({
-          facility_id: h.facility,
-          unit: h.unit,
-          census_at: ledger.census?.at ?? null,
-          census_event_id: ledger.census?.eventId ?? null,
-          census_occupied: ledger.census?.occupied ?? null,
-          net_after: ledger.netAfter,
-          low_water: ledger.lowWater,
-          cap_at: ledger.capacity?.at ?? null,
-          cap_event_id: ledger.capacity?.eventId ?? null,
-          cap_value: ledger.capacity?.value ?? null,
-        });
-      }
-      for (const { row, n } of hourly.counts()) addHourly.run(row.facility, row.hour, row.metric, n);
-      for (const { row, n } of daily.counts()) addDaily.run(row.facility, row.day, row.metric, n);
-      for (const [facility, s] of touched.dirty()) touchFacility.run(facility, s.receivedAt, s.seq);
-      for (const l of [ledgers, hourly, daily, touched]) l.clear();
+      const { ledgers, hourly, daily, facilities } = gather.flush();
+      for (const h of ledgers) putLedger.run(ledgerColumns(h.facility, h.unit, h.value));
+      for (const r of hourly) addHourly.run(r.facility, r.hour, r.metric, r.n);
+      for (const r of daily) addDaily.run(r.facility, r.day, r.metric, r.n);
+      for (const f of facilities) touchFacility.run(f.facility, f.receivedAt, f.seq);
     },
 
-    committed() {
-      groupMoves = [];
-    },
-
-    reset() {
-      for (const l of [ledgers, hourly, daily, touched]) l.clear();
-      takeBack(requestMoves);
-      takeBack(groupMoves);
-      requestMoves = [];
-      groupMoves = [];
-    },
+    committed: () => gather.committed(),
+    reset: () => gather.reset(),
   };
 }

@@ -1,20 +1,9 @@
-import {
-  countedAfter,
-  EMPTY_LEDGER,
-  hourStart,
-  localDay,
-  movement,
-  referralMove,
-  settleLedger,
-  withCensus,
-  type ReferralStatus,
-  type Registry,
-  type UnitLedger,
-} from "@carewatch/domain";
+import { movement, referralMove, type ReferralStatus, type Registry, type UnitLedger } from "@carewatch/domain";
 import type postgres from "postgres";
-import { Layered, Tally } from "../layered.js";
+import { Layered } from "../layered.js";
 import type { MovementIndexes } from "../movement-indexes.js";
-import { ledgerKey, rowToLedger, type ProjectResult, type UnitStateRow } from "../projections.js";
+import { ledgerColumns, ProjectionGather } from "../projection-gather.js";
+import { rowToLedger, type ProjectResult, type UnitStateRow } from "../projections.js";
 import type { CommittedEvent } from "../types.js";
 
 /**
@@ -82,12 +71,6 @@ interface StepRow {
   moved: number;
 }
 
-interface Held<T> {
-  facility: string;
-  unit: string;
-  value: T;
-}
-
 /** Rows in chunks: one multi-row statement per chunk keeps the parameters under PostgreSQL's 65,535. */
 const CHUNK = 5000;
 function* chunks<T>(xs: T[]): Generator<T[]> {
@@ -95,61 +78,19 @@ function* chunks<T>(xs: T[]): Generator<T[]> {
 }
 
 export function createPgProjector(t: PgProjectionTables, registry: () => Registry, indexes: MovementIndexes): PgProjector {
-  const timeZoneOf = (facilityId: string) => {
-    const r = registry();
-    return r.byId.get(facilityId)?.timeZone ?? r.timeZone;
-  };
-
-  const ledgers = new Layered<Held<UnitLedger> & { settle: boolean }>();
-  // The stored ledgers read by prefetch (clean: the state before the group).
+  // The stored ledgers read by prefetch (the state before the group), by facility.
   let stored = new Map<string, UnitLedger>();
   const prefetched = new Set<string>();
-  let requestMoves: { facility: string; unit: string; at: number; delta: number }[] = [];
-  let groupMoves: typeof requestMoves = [];
-  const takeBack = (moves: typeof requestMoves) => {
-    for (let i = moves.length - 1; i >= 0; i--) {
-      const m = moves[i]!;
-      indexes.get(m.facility, m.unit).add(m.at, -m.delta);
-    }
-  };
-  const hourly = new Tally<{ facility: string; hour: number; metric: string }>();
-  const daily = new Tally<{ facility: string; day: string; metric: string }>();
-  const touched = new Layered<{ receivedAt: number; seq: number }>();
+  // Ledgers, rollups, facility state and the indexes' movements: gathered as in every engine.
+  const gather = new ProjectionGather(registry, indexes, (facility, unit) => {
+    if (!prefetched.has(facility)) throw new Error(`projector: facility ${facility} was not prefetched`);
+    return stored.get(`${facility}\u0000${unit}`);
+  });
   // Referrals: the stored status (clean) under the moves of the group, folded into one row each.
   const referrals = new Layered<ReferralRow>();
   // Steps are new rows only: the request's, then the kept ones.
   let requestSteps: StepRow[] = [];
   let groupSteps: StepRow[] = [];
-
-  // Rollup keys per (zone, quarter hour), as in projections.ts.
-  const bucketCache = new Map<string, Map<number, { hour: number; day: string }>>();
-  function buckets(at: number, tz: string) {
-    let zone = bucketCache.get(tz);
-    if (!zone) bucketCache.set(tz, (zone = new Map()));
-    const quarter = Math.floor(at / 900_000);
-    let b = zone.get(quarter);
-    if (!b) {
-      if (zone.size > 50_000) zone.clear();
-      zone.set(quarter, (b = { hour: hourStart(at, tz), day: localDay(at, tz) }));
-    }
-    return b;
-  }
-
-  function rollup(e: CommittedEvent, metric: string, n: number) {
-    const { hour, day } = buckets(e.occurredAtMs, timeZoneOf(e.facilityId));
-    const facility = e.facilityId;
-    hourly.add(`${facility}\u0000${hour}\u0000${metric}`, () => ({ facility, hour, metric }), n);
-    daily.add(`${facility}\u0000${day}\u0000${metric}`, () => ({ facility, day, metric }), n);
-  }
-
-  function ledgerOf(facility: string, unit: string) {
-    const id = `${facility}\u0000${unit}`;
-    const held = ledgers.get(id);
-    if (held) return { id, held };
-    if (!prefetched.has(facility)) throw new Error(`projector: facility ${facility} was not prefetched`);
-    const row = stored.get(id);
-    return { id, held: { facility, unit, value: row ?? EMPTY_LEDGER, settle: !row } };
-  }
 
   const referralKey = (facility: string, referral: string) => `${facility}\u0000${referral}`;
 
@@ -178,27 +119,8 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
     for (const r of referralRows) referrals.setClean(referralKey(r.facility_id, r.referral_id), { ...r, moved: false });
   }
 
-  function projectLedger(e: CommittedEvent) {
-    const unit = ledgerKey(e.event.unit);
-    const { id, held } = ledgerOf(e.facilityId, unit);
-    let ledger = held.value;
-    let settle = held.settle;
-    if (e.event.type === "census") {
-      const next = withCensus(ledger, e);
-      if (next.census !== ledger.census) settle = true;
-      ledger = next;
-    }
-    const delta = movement(e);
-    if (delta !== 0) {
-      indexes.get(e.facilityId, unit).add(e.occurredAtMs, delta);
-      requestMoves.push({ facility: e.facilityId, unit, at: e.occurredAtMs, delta });
-      if (e.occurredAtMs > countedAfter(ledger)) settle = true;
-    }
-    if (ledger !== held.value || settle) ledgers.set(id, { facility: e.facilityId, unit, value: ledger, settle });
-  }
-
   const clearGathered = () => {
-    for (const l of [ledgers, hourly, daily, touched, referrals]) l.clear();
+    referrals.clear();
     requestSteps = [];
     groupSteps = [];
     stored = new Map();
@@ -241,54 +163,37 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
             moved: true,
           });
           // Only real moves are counted; a repeated status "changes nothing" (domain).
-          rollup(e, `referral:${ev.status}`, 1);
+          gather.rollup(e, `referral:${ev.status}`, 1);
         }
       }
-      if (ev.type === "census" || movement(e) !== 0) projectLedger(e);
-      if (ev.type === "admission") rollup(e, "admissions", ev.count);
-      else if (ev.type === "discharge") rollup(e, "discharges", ev.count);
-      else if (ev.type === "treatment") rollup(e, `treatment:${ev.category}`, ev.count);
-      const seen = touched.get(e.facilityId);
-      touched.set(e.facilityId, { receivedAt: Math.max(seen?.receivedAt ?? 0, e.receivedAt), seq: Math.max(seen?.seq ?? 0, e.seq) });
+      if (ev.type === "census" || movement(e) !== 0) gather.ledger(e);
+      if (ev.type === "admission") gather.rollup(e, "admissions", ev.count);
+      else if (ev.type === "discharge") gather.rollup(e, "discharges", ev.count);
+      else if (ev.type === "treatment") gather.rollup(e, `treatment:${ev.category}`, ev.count);
+      gather.touch(e);
       return { ok: true };
     },
 
     keepRequest() {
-      for (const l of [ledgers, hourly, daily, touched, referrals]) l.keep();
-      groupMoves.push(...requestMoves);
-      requestMoves = [];
+      gather.keepRequest();
+      referrals.keep();
       groupSteps.push(...requestSteps);
       requestSteps = [];
     },
 
     dropRequest() {
-      for (const l of [ledgers, hourly, daily, touched, referrals]) l.drop();
-      takeBack(requestMoves);
-      requestMoves = [];
+      gather.dropRequest();
+      referrals.drop();
       requestSteps = [];
     },
 
     async flush(tx) {
       this.keepRequest();
-      const units = [...ledgers.dirty()].map(([, h]) => {
-        // Settle each changed ledger once per group, from its movements as the group left them.
-        const ledger = h.settle ? settleLedger(h.value, indexes.get(h.facility, h.unit).spanBetween(countedAfter(h.value), Number.POSITIVE_INFINITY)) : h.value;
-        return {
-          facility_id: h.facility,
-          unit: h.unit,
-          census_at: ledger.census?.at ?? null,
-          census_event_id: ledger.census?.eventId ?? null,
-          census_occupied: ledger.census?.occupied ?? null,
-          net_after: ledger.netAfter,
-          low_water: ledger.lowWater,
-          cap_at: ledger.capacity?.at ?? null,
-          cap_event_id: ledger.capacity?.eventId ?? null,
-          cap_value: ledger.capacity?.value ?? null,
-        };
-      });
-      const hours = [...hourly.counts()].map(({ row, n }) => ({ facility_id: row.facility, hour_start_ms: row.hour, metric: row.metric, value: n }));
-      const days = [...daily.counts()].map(({ row, n }) => ({ facility_id: row.facility, day: row.day, metric: row.metric, value: n }));
-      const facilities = [...touched.dirty()].map(([facility, s]) => ({ facility_id: facility, last_received_at: s.receivedAt, last_seq: s.seq }));
+      const gathered = gather.flush();
+      const units = gathered.ledgers.map((h) => ledgerColumns(h.facility, h.unit, h.value));
+      const hours = gathered.hourly.map((r) => ({ facility_id: r.facility, hour_start_ms: r.hour, metric: r.metric, value: r.n }));
+      const days = gathered.daily.map((r) => ({ facility_id: r.facility, day: r.day, metric: r.metric, value: r.n }));
+      const facilities = gathered.facilities.map((f) => ({ facility_id: f.facility, last_received_at: f.receivedAt, last_seq: f.seq }));
       const moved = [...referrals.dirty()].map(([, { moved: _, ...row }]) => row);
       const steps = groupSteps;
       // Sent together: the connection pipelines them, one round trip for the lot.
@@ -327,15 +232,12 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
     },
 
     committed() {
-      groupMoves = [];
+      gather.committed();
     },
 
     reset() {
       clearGathered();
-      takeBack(requestMoves);
-      takeBack(groupMoves);
-      requestMoves = [];
-      groupMoves = [];
+      gather.reset();
     },
   };
 }

@@ -41,10 +41,14 @@ export function createMutex() {
 
 const CATCH_UP_BATCH = 10_000;
 
-/** Applies the log's movements after the indexes' position (other processes' commits, or a first load). */
-export async function catchUpIndexes(tx: postgres.TransactionSql | postgres.Sql, indexes: MovementIndexes): Promise<void> {
-  const [{ last }] = (await tx`SELECT COALESCE(MAX(seq), 0)::bigint AS last FROM events`) as unknown as [{ last: number }];
-  if (last <= indexes.appliedSeq) return;
+/**
+ * Applies the log's movements after the indexes' position (other processes' commits, or a first
+ * load). Returns the log's last seq as `tx` sees it.
+ */
+export async function catchUpIndexes(tx: postgres.TransactionSql | postgres.Sql, indexes: MovementIndexes): Promise<number> {
+  const [top] = (await tx`SELECT COALESCE(MAX(seq), 0)::bigint AS last FROM events`) as unknown as [{ last: number }];
+  const last = Number(top.last);
+  if (last <= indexes.appliedSeq) return last;
   for (;;) {
     // Rows as arrays, not objects: a first load reads millions.
     const rows = (await tx`SELECT seq, facility_id, unit, occurred_at_ms, delta FROM events
@@ -62,12 +66,15 @@ export async function catchUpIndexes(tx: postgres.TransactionSql | postgres.Sql,
     if (rows.length < CATCH_UP_BATCH) break;
   }
   indexes.appliedSeq = Math.max(indexes.appliedSeq, last);
+  return last;
 }
 
 /** The context of one store: `live` returns the current registry (H2's pg-registry keeps it up to date). */
 export function createPgContext(sql: postgres.Sql, live: () => Registry, registryAt: (t: number) => Registry, indexes = new MovementIndexes()): PgContext {
   const exclusive = createMutex();
-  const catchUp = (tx: postgres.TransactionSql) => catchUpIndexes(tx, indexes);
+  const catchUp = async (tx: postgres.TransactionSql) => {
+    await catchUpIndexes(tx, indexes);
+  };
   return {
     sql,
     get registry() {

@@ -2,7 +2,7 @@ import { canonicalEvent, movement } from "@carewatch/domain";
 import type postgres from "postgres";
 import type { AppendOutcome, AppendRequest, AppendResult, CommittedEvent, Conflict } from "../types.js";
 import { Layered } from "../layered.js";
-import type { PgContext } from "./context.js";
+import { catchUpIndexes, type PgContext } from "./context.js";
 import { createPgProjector, PG_LIVE_TABLES } from "./pg-projections.js";
 
 /** The key of the transaction-scoped advisory lock every append takes first (any constant, one per database). */
@@ -110,20 +110,23 @@ export function createPgAppender(ctx: PgContext, channel: string): PgAppender {
       return ctx.exclusive(async () => {
         try {
           const result = await sql.begin(async (tx) => {
-            await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`;
-            // Under the lock (READ COMMITTED: each statement sees every commit before it):
-            // first apply what other processes committed, so the indexes hold the whole log.
-            await ctx.catchUp(tx);
+            // Sent together (the connection pipelines them; the server runs them in order, so
+            // the lock is held before the rest reads). Under the lock, READ COMMITTED sees every
+            // commit before it: the indexes first take what other processes committed, so they
+            // hold the whole log before this group adds to it; what the group reads is loaded.
             const ids = new Layered<{ seq: number; body: string }>();
-            const [[top]] = await Promise.all([
-              tx`SELECT COALESCE(MAX(seq), 0)::bigint AS last FROM events`,
+            // A query runs when first awaited: the lock is sent explicitly, before the reads.
+            const locked = tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`.execute();
+            const [, last] = await Promise.all([
+              locked,
+              catchUpIndexes(tx, indexes),
               existingIds(tx, reqs, ids),
               projector.prefetch(
                 tx,
                 reqs.flatMap((r) => r.events.map((a) => ({ facilityId: r.facilityId, event: a.event }))),
               ),
             ]);
-            const next = { seq: Number(top!.last) + 1 };
+            const next = { seq: last + 1 };
             const committed: CommittedEvent[] = [];
             const outcomes: AppendOutcome[] = [];
             const rows: EventRowIn[] = [];

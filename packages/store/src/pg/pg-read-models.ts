@@ -29,40 +29,50 @@ export function createPgReadModels(ctx: PgContext): ReadModels {
   const cols = (tx: Tx) => tx(PG_EVENT_COLUMNS);
   const lastSeq = async (tx: Tx) => Number((await tx`SELECT COALESCE(MAX(seq), 0)::bigint AS n FROM events`)[0]!.n);
 
-  async function today(tx: Tx, f: Facility, now: number): Promise<TodayCounts> {
-    const t: TodayCounts = { admissions: 0, discharges: 0, treatments: {}, referrals_open: 0 };
-    for (const r of await tx`SELECT metric, value FROM rollup_daily WHERE facility_id = ${f.id} AND day = ${localDay(now, f.timeZone)}`) {
+  /**
+   * The statuses of `fs`, from four statements whatever their number (the board reads every
+   * facility): ledgers, facility state, today's rollups (each facility's own local day) and open
+   * referral counts, all within the caller's snapshot.
+   */
+  async function statuses(tx: Tx, fs: readonly Facility[], now: number): Promise<FacilityStatus[]> {
+    if (fs.length === 0) return [];
+    const ids = fs.map((f) => f.id);
+    const days = fs.map((f) => localDay(now, f.timeZone));
+    const [ledgerRows, stateRows, dailyRows, referralRows] = await Promise.all([
+      tx`SELECT * FROM unit_state WHERE facility_id = ANY(${ids})` as unknown as Promise<UnitStateRow[]>,
+      tx`SELECT facility_id, last_received_at, last_seq FROM facility_state WHERE facility_id = ANY(${ids})`,
+      tx`SELECT d.facility_id, d.metric, d.value FROM rollup_daily d
+          JOIN unnest(${ids}::text[], ${days}::text[]) AS k(f, day) ON d.facility_id = k.f AND d.day = k.day`,
+      tx`SELECT facility_id, status, COUNT(*)::int AS n FROM referrals WHERE facility_id = ANY(${ids}) GROUP BY facility_id, status`,
+    ]);
+    const ledgers = new Map<string, Map<string, UnitLedger>>(ids.map((id) => [id, new Map()]));
+    for (const r of ledgerRows) ledgers.get(r.facility_id)?.set(r.unit, rowToLedger(r));
+    const state = new Map(stateRows.map((r) => [r.facility_id as string, { receivedAt: Number(r.last_received_at), seq: Number(r.last_seq) }]));
+    const today = new Map<string, TodayCounts>(ids.map((id) => [id, { admissions: 0, discharges: 0, treatments: {}, referrals_open: 0 }]));
+    for (const r of dailyRows) {
+      const t = today.get(r.facility_id as string)!;
       const metric = r.metric as string;
       const value = Number(r.value);
       if (metric === "admissions") t.admissions = value;
       else if (metric === "discharges") t.discharges = value;
       else if (metric.startsWith("treatment:")) t.treatments[metric.slice("treatment:".length) as TreatmentCategory] = value;
     }
-    for (const r of await tx`SELECT status, COUNT(*)::int AS n FROM referrals WHERE facility_id = ${f.id} GROUP BY status`) {
-      if (isReferralOpen(r.status as ReferralStatus)) t.referrals_open += Number(r.n);
+    for (const r of referralRows) {
+      if (isReferralOpen(r.status as ReferralStatus)) today.get(r.facility_id as string)!.referrals_open += Number(r.n);
     }
-    return t;
-  }
-
-  async function statusOf(tx: Tx, f: Facility, now: number): Promise<FacilityStatus> {
-    const ledgers = new Map<string, UnitLedger>();
-    for (const r of (await tx`SELECT * FROM unit_state WHERE facility_id = ${f.id}`) as unknown as UnitStateRow[]) ledgers.set(r.unit, rowToLedger(r));
-    const [fs] = await tx`SELECT last_received_at, last_seq FROM facility_state WHERE facility_id = ${f.id}`;
-    return buildStatus({
-      facility: f,
-      ledgers,
-      today: await today(tx, f, now),
-      lastAcceptedAt: fs ? Number(fs.last_received_at) : null,
-      asOfSeq: fs ? Number(fs.last_seq) : 0,
-      now,
+    return fs.map((f) => {
+      const st = state.get(f.id);
+      return buildStatus({
+        facility: f,
+        ledgers: ledgers.get(f.id)!,
+        today: today.get(f.id)!,
+        lastAcceptedAt: st ? st.receivedAt : null,
+        // The facility's own latest seq: the status reflects every event up to it.
+        asOfSeq: st ? st.seq : 0,
+        now,
+      });
     });
   }
-
-  const statuses = async (tx: Tx, fs: readonly Facility[], now: number) => {
-    const out: FacilityStatus[] = [];
-    for (const f of fs) out.push(await statusOf(tx, f, now));
-    return out;
-  };
 
   return {
     countEvents: () => ctx.snapshot(async (tx) => Number((await tx`SELECT COUNT(*)::bigint AS n FROM events`)[0]!.n)),
@@ -70,7 +80,7 @@ export function createPgReadModels(ctx: PgContext): ReadModels {
     facilityStatus: (facilityId, now) =>
       ctx.snapshot(async (tx) => {
         const f = ctx.registry.byId.get(facilityId);
-        return f ? statusOf(tx, f, now) : undefined;
+        return f ? (await statuses(tx, [f], now))[0] : undefined;
       }),
 
     board: (now, tickerLength) =>

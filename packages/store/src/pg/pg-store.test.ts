@@ -1,4 +1,5 @@
 import { TICKER_LENGTH } from "@carewatch/domain";
+import postgres from "postgres";
 import { describe, expect, inject, it, vi } from "vitest";
 import { ev, iso, loadRegistry, NO_UNITS, req, T0, WITH_UNITS } from "../test-helpers.js";
 import { createTestSchema } from "../test-pg/schemas.js";
@@ -74,6 +75,27 @@ describe.skipIf(!url)("the PostgreSQL engine with several processes", () => {
       expect((await t.store.log.readFrom(0, 100)).length).toBeGreaterThan(0);
     } finally {
       off();
+    }
+  });
+
+  it("replays the log into the projections at open when a migration asked for it, and clears the request", async () => {
+    const t = await createPgTestStore(url);
+    await t.store.log.append([
+      req([ev({ type: "census", occupied: 40, occurred_at: iso(T0) }), ev({ type: "admission", count: 3, occurred_at: iso(T0 + 60_000) })]),
+    ]);
+    const before = await t.store.reads.facilityStatus(NO_UNITS, T0 + H);
+    await t.store.close();
+    // What a migration that reshapes the projections does: record the request (here with a
+    // projection left wrong, so the replay is seen to run).
+    const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: t.path } });
+    try {
+      await sql`UPDATE unit_state SET net_after = 999`;
+      await sql`INSERT INTO store_meta (key, value) VALUES ('projections_need_rebuild', 'test')`;
+      const reopened = await t.reopen();
+      expect(await reopened.reads.facilityStatus(NO_UNITS, T0 + H)).toEqual(before);
+      expect(await sql`SELECT key FROM store_meta WHERE key = 'projections_need_rebuild'`).toEqual([]);
+    } finally {
+      await sql.end();
     }
   });
 });

@@ -60,9 +60,16 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
     (t) => versions.port.at(t),
   );
 
-  // The units' movement indexes, from the log (one pass over its movements).
+  // The units' movement indexes, from the log: a replay, if a migration asked for one (it records
+  // the request in its own transaction; the replay's clears it), builds them as it goes;
+  // otherwise one pass over the log's movements.
   const started = performance.now();
-  await ctx.exclusive(() => sql.begin("isolation level repeatable read read only", (tx) => ctx.catchUp(tx)));
+  if ((await sql`SELECT 1 FROM store_meta WHERE key = 'projections_need_rebuild'`).length) {
+    const report = await pgRebuild(ctx);
+    log?.info({ events: report.events, millis: report.millis }, "store: projections replayed from the log for the new schema");
+  } else {
+    await ctx.exclusive(() => sql.begin("isolation level repeatable read read only", (tx) => ctx.catchUp(tx)));
+  }
   log?.info({ instants: ctx.indexes.instants, millis: Math.round(performance.now() - started) }, "store: movement indexes loaded from the log");
 
   // One channel per schema: stores in other schemas of the same database are other stores.

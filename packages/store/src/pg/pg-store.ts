@@ -104,7 +104,16 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   const startWatching = () => {
     seenSeq = Math.max(seenSeq, ctx.indexes.appliedSeq);
     if (!listening) {
-      listening = sql.listen(channel, () => void others().catch((err) => log?.error({ err }, "store: refresh after a notification failed")));
+      listening = sql.listen(channel, (payload) => {
+        // The payload is the commit's last seq ("registry" for a registry change). Our own
+        // commits come back too: those were announced at once, so they are not announced twice.
+        const seq = Number(payload);
+        if (Number.isInteger(seq)) {
+          if (seq <= seenSeq) return;
+          seenSeq = seq;
+        }
+        void others().catch((err) => log?.error({ err }, "store: refresh after a notification failed"));
+      });
       listening.catch((err) => log?.error({ err }, "store: LISTEN failed; polling only"));
     }
     poll = setInterval(() => {

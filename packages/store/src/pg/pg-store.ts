@@ -43,34 +43,39 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   });
   let open = true;
   let migrated = false;
-  try {
+  // Whatever fails while opening (a migration, the registry, the first load) ends the pool.
+  const opened = async () => {
     const applied = await migratePg(sql, { schema: opts.schema });
     if (applied.length) log?.info({ migrations: applied }, "store: migrations applied");
     migrated = true;
+    const versions = await createPgRegistryVersions(sql, opts.registry, Date.now());
+    const registry = versions.live;
+    const ctx = createPgContext(
+      sql,
+      () => registry,
+      (t) => versions.port.at(t),
+    );
+    // The units' movement indexes, from the log: a replay, if a migration asked for one (it
+    // records the request in its own transaction; the replay's clears it), builds them as it
+    // goes; otherwise one pass over the log's movements.
+    const started = performance.now();
+    if ((await sql`SELECT 1 FROM store_meta WHERE key = 'projections_need_rebuild'`).length) {
+      const report = await pgRebuild(ctx);
+      log?.info({ events: report.events, millis: report.millis }, "store: projections replayed from the log for the new schema");
+    } else {
+      await ctx.exclusive(() => sql.begin("isolation level repeatable read read only", (tx) => ctx.catchUp(tx)));
+    }
+    log?.info({ instants: ctx.indexes.instants, millis: Math.round(performance.now() - started) }, "store: movement indexes loaded from the log");
+    return { versions, registry, ctx };
+  };
+  let init: Awaited<ReturnType<typeof opened>>;
+  try {
+    init = await opened();
   } catch (err) {
     await sql.end({ timeout: 5 });
     throw err;
   }
-
-  const versions = await createPgRegistryVersions(sql, opts.registry, Date.now());
-  const registry = versions.live;
-  const ctx = createPgContext(
-    sql,
-    () => registry,
-    (t) => versions.port.at(t),
-  );
-
-  // The units' movement indexes, from the log: a replay, if a migration asked for one (it records
-  // the request in its own transaction; the replay's clears it), builds them as it goes;
-  // otherwise one pass over the log's movements.
-  const started = performance.now();
-  if ((await sql`SELECT 1 FROM store_meta WHERE key = 'projections_need_rebuild'`).length) {
-    const report = await pgRebuild(ctx);
-    log?.info({ events: report.events, millis: report.millis }, "store: projections replayed from the log for the new schema");
-  } else {
-    await ctx.exclusive(() => sql.begin("isolation level repeatable read read only", (tx) => ctx.catchUp(tx)));
-  }
-  log?.info({ instants: ctx.indexes.instants, millis: Math.round(performance.now() - started) }, "store: movement indexes loaded from the log");
+  const { versions, registry, ctx } = init;
 
   // One channel per schema: stores in other schemas of the same database are other stores.
   const channel = `carewatch_log${opts.schema ? `_${opts.schema}` : ""}`;

@@ -43,15 +43,18 @@ export function findPgBin(): string | undefined {
 
 /**
  * The account the server runs as. initdb and postgres refuse to run as root, so as root we run
- * them as an unprivileged user: `postgres` (present wherever the Debian package is installed),
- * else a system user `carewatch-test` made for the purpose. Not root: as ourselves.
+ * them as an unprivileged user: $CAREWATCH_TEST_PG_USER if set, else `postgres` (present wherever
+ * the Debian package is installed), else a system user `carewatch-test` made for the purpose.
+ * Not root: as ourselves.
  */
 function serverAccount(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  for (const name of ["postgres", "carewatch-test"]) {
+  const chosen = process.env.CAREWATCH_TEST_PG_USER;
+  for (const name of chosen ? [chosen] : ["postgres", "carewatch-test"]) {
     const account = lookupAccount(name);
     if (account) return account;
   }
+  if (chosen && chosen !== "carewatch-test") throw new Error(`CAREWATCH_TEST_PG_USER: no user ${chosen}`);
   execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "carewatch-test"], { stdio: "ignore" });
   const made = lookupAccount("carewatch-test");
   if (!made) throw new Error("could not create the system user carewatch-test to run PostgreSQL as");

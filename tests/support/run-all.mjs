@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // `pnpm test`: every test, browser tests included, on a fresh machine with only Node and pnpm.
-// 1. Find Debian's Chromium, installing it with apt-get when it is missing (never a downloaded browser).
+// 1. Find Debian's Chromium, installing it with apt-get when it is missing (never a downloaded browser),
+//    and Debian's PostgreSQL server binaries likewise: the store's conformance suite runs on both
+//    engines (a throwaway server per run; CAREWATCH_TEST_ENGINES or CAREWATCH_TEST_DATABASE_URL
+//    choose otherwise).
 // 2. Build every package (the browser tests drive the built web app through the built server),
 //    then lint: ESLint and Prettier's check (`pnpm lint`), so CI refuses untidy code too.
 // 3. Run every vitest project once, and print a plain closing line "N passed, N failed".
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,20 +18,37 @@ const run = (cmd, args) => {
   return r.status ?? 1;
 };
 
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+const sudo = isRoot ? "" : "sudo ";
+const aptInstall = (pkg) => execSync(`${sudo}apt-get update -qq && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`, { stdio: "inherit" });
+
+function hasPostgres() {
+  const dir = "/usr/lib/postgresql";
+  return existsSync(dir) && readdirSync(dir).some((v) => existsSync(path.join(dir, v, "bin", "postgres")));
+}
+
+function ensurePostgres() {
+  if (process.env.CAREWATCH_TEST_DATABASE_URL || hasPostgres()) return;
+  console.log(`PostgreSQL not found: installing Debian's postgresql with ${sudo}apt-get …`);
+  aptInstall("postgresql");
+  if (!hasPostgres()) throw new Error("apt-get installed postgresql but no /usr/lib/postgresql/*/bin/postgres");
+}
+
 function ensureChromium() {
   const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean);
   const found = candidates.find((p) => existsSync(p));
   if (found) return found;
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const sudo = isRoot ? "" : "sudo ";
   console.log(`Chromium not found: installing Debian's chromium with ${sudo}apt-get …`);
-  execSync(`${sudo}apt-get update -qq && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`, { stdio: "inherit" });
+  aptInstall("chromium");
   if (!existsSync("/usr/bin/chromium")) throw new Error("apt-get installed chromium but /usr/bin/chromium is missing");
   return "/usr/bin/chromium";
 }
 
 process.env.CHROMIUM_PATH = ensureChromium();
 console.log(`Chromium: ${process.env.CHROMIUM_PATH}`);
+ensurePostgres();
+process.env.CAREWATCH_TEST_ENGINES ??= "sqlite,postgres";
+console.log(`Store engines: ${process.env.CAREWATCH_TEST_ENGINES}`);
 
 if (run("pnpm", ["-r", "--workspace-concurrency=1", "run", "build"]) !== 0) process.exit(1);
 if (run("pnpm", ["run", "lint"]) !== 0) {

@@ -2,6 +2,7 @@ import type { ReferralStatus, TreatmentCategory } from "./events.js";
 import { settleLedger, type CensusMark, type UnitLedger } from "./occupancy.js";
 import { isReferralOpen } from "./referrals.js";
 import type { Span } from "./span-index.js";
+import type { OpenReferralAsOf } from "./history-buckets.js";
 import type { TodayCounts } from "./status-schema.js";
 
 /**
@@ -50,6 +51,35 @@ export function openReferralCount(statuses: ReadonlyMap<string, ReferralEventCut
   let n = 0;
   for (const s of statuses.values()) if (isReferralOpen(s.status)) n++;
   return n;
+}
+
+/** A referral event with what the as-of view shows of it. */
+export interface ReferralEventAsOf extends ReferralEventCut {
+  destination: string;
+  urgency: string | null;
+  /** occurred_at (ms). */
+  at: number;
+}
+
+/**
+ * The referrals open at an instant, from their events that had occurred by then: how many, and
+ * each one's current step, destination, urgency and since when — no id, no person. A move that
+ * does not say its urgency keeps the one said before (as the live projection does).
+ */
+export function openReferralsAsOf(events: readonly ReferralEventAsOf[]): { count: number; open: OpenReferralAsOf[] } {
+  const statuses = referralStatusesAsOf(events);
+  const detail = new Map<string, OpenReferralAsOf & { seq: number; urgencySeq: number }>();
+  for (const r of events) {
+    if (!isReferralOpen(statuses.get(r.referralId)!.status)) continue;
+    const d = detail.get(r.referralId) ?? { status: "", destination: "", urgency: null, since: r.at, seq: -1, urgencySeq: -1 };
+    d.since = Math.min(d.since, r.at);
+    if (r.seq > d.seq) Object.assign(d, { seq: r.seq, status: r.status, destination: r.destination });
+    if (r.urgency !== null && r.seq > d.urgencySeq) Object.assign(d, { urgency: r.urgency, urgencySeq: r.seq });
+    detail.set(r.referralId, d);
+  }
+  const open = [...detail.values()].map(({ status, destination, urgency, since }) => ({ status, destination, urgency, since }));
+  open.sort((a, b) => a.since - b.since || a.destination.localeCompare(b.destination));
+  return { count: openReferralCount(statuses), open };
 }
 
 /**

@@ -8,9 +8,7 @@ import {
   levelFor,
   localDay,
   countMetric,
-  isReferralOpen,
-  openReferralCount,
-  referralStatusesAsOf,
+  openReferralsAsOf,
   todayFromMetrics,
   type Facility,
   type FacilityAsOf,
@@ -21,7 +19,6 @@ import {
   type HistoryRange,
   type Bucket,
   type ReportDay,
-  type OpenReferralAsOf,
   type ReferralStatus,
   type Registry,
   type UnitLedger,
@@ -138,20 +135,9 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
       at: number;
       seq: number;
     }[];
-    const statuses = referralStatusesAsOf(rows.map((r) => ({ referralId: r.referral_id, status: r.status, seq: r.seq })));
-    const detail = new Map<string, OpenReferralAsOf & { seq: number; urgencySeq: number }>();
-    for (const r of rows) {
-      if (!isReferralOpen(statuses.get(r.referral_id)!.status)) continue;
-      const d = detail.get(r.referral_id) ?? { status: "", destination: "", urgency: null, since: r.at, seq: -1, urgencySeq: -1 };
-      d.since = Math.min(d.since, r.at);
-      if (r.seq > d.seq) Object.assign(d, { seq: r.seq, status: r.status, destination: r.destination });
-      // A move that does not say its urgency keeps the one said before (as the live projection does).
-      if (r.urgency !== null && r.seq > d.urgencySeq) Object.assign(d, { urgency: r.urgency, urgencySeq: r.seq });
-      detail.set(r.referral_id, d);
-    }
-    const open = [...detail.values()].map(({ status, destination, urgency, since }) => ({ status, destination, urgency, since }));
-    open.sort((a, b) => a.since - b.since || a.destination.localeCompare(b.destination));
-    return { count: openReferralCount(statuses), open };
+    return openReferralsAsOf(
+      rows.map((r) => ({ referralId: r.referral_id, status: r.status, destination: r.destination, urgency: r.urgency, at: r.at, seq: r.seq })),
+    );
   }
 
   function asOf(f: Facility, at: number): FacilityAsOf {

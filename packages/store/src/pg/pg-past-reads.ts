@@ -8,9 +8,7 @@ import {
   levelFor,
   localDay,
   countMetric,
-  isReferralOpen,
-  openReferralCount,
-  referralStatusesAsOf,
+  openReferralsAsOf,
   todayFromMetrics,
   type Bucket,
   type Facility,
@@ -20,7 +18,6 @@ import {
   type FacilityHistory,
   type HistoryPoint,
   type HistoryRange,
-  type OpenReferralAsOf,
   type ReferralStatus,
   type ReportDay,
   type UnitLedger,
@@ -120,20 +117,9 @@ export function createPgHistoryReads(ctx: PgContext): PastReads {
         seq: Number(r.seq),
       }),
     );
-    const statuses = referralStatusesAsOf(rows.map((r) => ({ referralId: r.referral_id, status: r.status, seq: r.seq })));
-    const detail = new Map<string, OpenReferralAsOf & { seq: number; urgencySeq: number }>();
-    for (const r of rows) {
-      if (!isReferralOpen(statuses.get(r.referral_id)!.status)) continue;
-      const d = detail.get(r.referral_id) ?? { status: "", destination: "", urgency: null, since: r.at, seq: -1, urgencySeq: -1 };
-      d.since = Math.min(d.since, r.at);
-      if (r.seq > d.seq) Object.assign(d, { seq: r.seq, status: r.status, destination: r.destination });
-      // A move that does not say its urgency keeps the one said before (as the live projection does).
-      if (r.urgency !== null && r.seq > d.urgencySeq) Object.assign(d, { urgency: r.urgency, urgencySeq: r.seq });
-      detail.set(r.referral_id, d);
-    }
-    const open = [...detail.values()].map(({ status, destination, urgency, since }) => ({ status, destination, urgency, since }));
-    open.sort((a, b) => a.since - b.since || a.destination.localeCompare(b.destination));
-    return { count: openReferralCount(statuses), open };
+    return openReferralsAsOf(
+      rows.map((r) => ({ referralId: r.referral_id, status: r.status, destination: r.destination, urgency: r.urgency, at: r.at, seq: r.seq })),
+    );
   }
 
   async function asOf(tx: Tx, f: Facility, at: number): Promise<FacilityAsOf> {

@@ -1,4 +1,7 @@
+import { todayFromMetrics } from "./as-of.js";
+import { levelFor } from "./levels.js";
 import type { TickerLine } from "./live.js";
+import type { Thresholds } from "./registry.js";
 import type { FacilityStatus } from "./status-schema.js";
 import { dayStart, hourStart, localDay } from "./time.js";
 
@@ -132,4 +135,45 @@ export interface FacilityEvents {
   to: number;
   total: number;
   events: TickerLine[];
+}
+
+/**
+ * The points of a facility's buckets from what the store read: occupied and capacity at each
+ * bucket's `at`, and the rollup rows of the range keyed by hour start (hourly) or local day; the
+ * level uses the thresholds in force at each `at`. One rule for every engine.
+ */
+export function bucketPoints(
+  buckets: readonly Bucket[],
+  input: {
+    occupied: readonly number[];
+    capacity: readonly number[];
+    rows: readonly { k: string | number; metric: string; value: number }[];
+    hourly: boolean;
+    thresholdsAt: (at: number) => Thresholds;
+  },
+): HistoryPoint[] {
+  const byKey = new Map<string | number, { metric: string; value: number }[]>();
+  for (const r of input.rows) {
+    // An hour's key is a number whatever the driver returned (BIGINT may arrive as text).
+    const k = input.hourly ? Number(r.k) : r.k;
+    let list = byKey.get(k);
+    if (!list) byKey.set(k, (list = []));
+    list.push(r);
+  }
+  return buckets.map((b, i) => {
+    const counts = todayFromMetrics(byKey.get(input.hourly ? b.start : b.day) ?? [], 0);
+    const occupied = input.occupied[i] ?? 0;
+    const capacity = input.capacity[i] ?? 0;
+    return {
+      start: b.start,
+      end: b.end,
+      at: b.at,
+      occupied,
+      capacity,
+      level: levelFor(occupied, capacity, input.thresholdsAt(b.at)),
+      admissions: counts.admissions,
+      discharges: counts.discharges,
+      treatments: counts.treatments,
+    };
+  });
 }

@@ -2,10 +2,10 @@ import {
   dayStart,
   facilityStatus as buildStatus,
   dayBuckets,
+  bucketPoints,
   historyBuckets,
   hourStart,
   ledgerAsOf,
-  levelFor,
   localDay,
   countMetric,
   openReferralsAsOf,
@@ -167,34 +167,13 @@ export function createHistoryReads(db: Database.Database, registry: Registry, in
     const capacity = instants.map(() => 0);
     for (const key of ledgerKeysOf(f)) instants.forEach((t, i) => (capacity[i]! += capacityAt(f, key, t)?.value ?? configured(f, key, t)));
 
-    const byKey = new Map<string | number, Metric[]>();
     const rows =
       buckets[0] === undefined
         ? []
         : hourly
           ? (q.hourly.all(f.id, buckets[0].start, buckets[buckets.length - 1]!.end) as (Metric & { k: number })[])
           : (q.daily.all(f.id, buckets[0].day, buckets[buckets.length - 1]!.day) as (Metric & { k: string })[]);
-    for (const r of rows) {
-      let list = byKey.get(r.k);
-      if (!list) byKey.set(r.k, (list = []));
-      list.push(r);
-    }
-    return buckets.map((b, i) => {
-      const counts = todayFromMetrics(byKey.get(hourly ? b.start : b.day) ?? [], 0);
-      const occ = occupied[i] ?? 0;
-      const cap = capacity[i] ?? 0;
-      return {
-        start: b.start,
-        end: b.end,
-        at: b.at,
-        occupied: occ,
-        capacity: cap,
-        level: levelFor(occ, cap, (registryAt(b.at).byId.get(f.id) ?? f).thresholds),
-        admissions: counts.admissions,
-        discharges: counts.discharges,
-        treatments: counts.treatments,
-      };
-    });
+    return bucketPoints(buckets, { occupied, capacity, rows, hourly, thresholdsAt: (t) => (registryAt(t).byId.get(f.id) ?? f).thresholds });
   }
 
   function history(f: Facility, range: HistoryRange, now: number): FacilityHistory {

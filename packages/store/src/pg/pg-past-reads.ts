@@ -2,10 +2,10 @@ import {
   dayStart,
   facilityStatus as buildStatus,
   dayBuckets,
+  bucketPoints,
   historyBuckets,
   hourStart,
   ledgerAsOf,
-  levelFor,
   localDay,
   countMetric,
   openReferralsAsOf,
@@ -149,36 +149,13 @@ export function createPgHistoryReads(ctx: PgContext): PastReads {
     const set = await censusesAt(tx, f, instants, "capacity");
     for (const key of ledgerKeysOf(f)) instants.forEach((t, i) => (capacity[i]! += set.get(key)?.[i]?.value ?? configured(f, key, t)));
 
-    const byKey = new Map<string | number, Metric[]>();
     const rows =
       buckets[0] === undefined
         ? []
         : byHour
           ? await hourly(tx, f.id, buckets[0].start, buckets[buckets.length - 1]!.end)
           : await daily(tx, f.id, buckets[0].day, buckets[buckets.length - 1]!.day);
-    for (const r of rows) {
-      // hour_start_ms arrives as a number (BIGINT parsed by the pool); the key must match b.start.
-      const k = byHour ? Number(r.k) : r.k;
-      let list = byKey.get(k);
-      if (!list) byKey.set(k, (list = []));
-      list.push(r);
-    }
-    return buckets.map((b, i) => {
-      const counts = todayFromMetrics(byKey.get(byHour ? b.start : b.day) ?? [], 0);
-      const occ = occupied[i] ?? 0;
-      const cap = capacity[i] ?? 0;
-      return {
-        start: b.start,
-        end: b.end,
-        at: b.at,
-        occupied: occ,
-        capacity: cap,
-        level: levelFor(occ, cap, (ctx.registryAt(b.at).byId.get(f.id) ?? f).thresholds),
-        admissions: counts.admissions,
-        discharges: counts.discharges,
-        treatments: counts.treatments,
-      };
-    });
+    return bucketPoints(buckets, { occupied, capacity, rows, hourly: byHour, thresholdsAt: (t) => (ctx.registryAt(t).byId.get(f.id) ?? f).thresholds });
   }
 
   async function history(tx: Tx, f: Facility, range: HistoryRange, now: number): Promise<FacilityHistory> {

@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import pino from "pino";
-import { createStore } from "@carewatch/store";
+import { openStore } from "@carewatch/store";
+import { storeLocation } from "../support/engine.js";
 import { loadRegistry, parseConfig } from "@carewatch/server";
 import { expectProblem, makeClock, MIN } from "../support/contract-helpers.js";
 import { authPost, connectOutcome, cookieFrom, createAccount, login, me, socketWithCookie, STRONG_PASSWORD } from "../support/accounts.js";
@@ -289,7 +290,7 @@ describe("cw users and cw displays", () => {
     expect((await cw(dataDir, ["users", "disable", "clerk@example.vn"])).status).toBe(2);
 
     // The stored password is argon2id, and checks out against the one given on stdin.
-    const store = createStore({ path: `${dataDir}/carewatch.db`, registry: loadRegistry(undefined).registry });
+    const store = await openStore(await storeLocation(dataDir), loadRegistry(undefined).registry);
     try {
       const rec = await store.credentials.findLogin("clerk@example.vn");
       expect(rec?.passwordHash).toMatch(/^\$argon2id\$/);

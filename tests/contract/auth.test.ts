@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, rmSync } from "node:fs";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storedBytes, storeEnv, TEST_ENGINE } from "../support/engine.js";
 import { census, expectProblem, getStatus, MERIT, post, SONG_MA, T0, makeClock } from "../support/contract-helpers.js";
 import { cw, postEvents, readResponse, run, spawnServer, startTestServer, tempDataDir, type SpawnedServer, type TestServer } from "../support/server.js";
 import { authPost, cookieFrom, createAccount, login, me, STRONG_PASSWORD } from "../support/accounts.js";
@@ -130,15 +130,14 @@ describe("auth with the real CLI against a spawned server", () => {
     expect(r.stderr).toMatch(/no-such-facility/);
   });
 
-  it("the key is not stored in plaintext anywhere in the SQLite files", async () => {
+  it("the key is not stored in plaintext anywhere in the store (SQLite's files, or every PostgreSQL table)", async () => {
     const keys = [(await cw(dataDir, ["keys", "create", SONG_MA])).stdout.trim(), (await cw(dataDir, ["keys", "create", MERIT])).stdout.trim()];
     for (const k of keys) expect(k).toMatch(KEY_SHAPE);
     // Use one through the server too (last_used_at is written), then look at every file.
     expect((await postEvents(srv.url, keys[0]!, census(SONG_MA, 5, Date.now() - 60_000))).status).toBe(202);
-    const files = readdirSync(dataDir).filter((f) => f.startsWith("carewatch.db"));
-    expect(files).toContain("carewatch.db");
-    for (const f of files) {
-      const bytes = readFileSync(path.join(dataDir, f));
+    const blobs = await storedBytes(dataDir);
+    expect(blobs.map((b) => b.name)).toContain(TEST_ENGINE === "postgres" ? "api_keys" : "carewatch.db");
+    for (const { name: f, bytes } of blobs) {
       for (const k of keys) {
         expect(bytes.includes(Buffer.from(k, "utf8")), `${k} found in ${f}`).toBe(false);
         // Nor the secret part without its prefix.
@@ -148,7 +147,9 @@ describe("auth with the real CLI against a spawned server", () => {
   });
 
   it("`pnpm --silent cw keys create` (the documented command) prints the key alone on one line", async () => {
-    const r = await run("pnpm", ["--silent", "cw", "keys", "create", SONG_MA], { env: { ...process.env, CAREWATCH_DATA_DIR: dataDir } });
+    const r = await run("pnpm", ["--silent", "cw", "keys", "create", SONG_MA], {
+      env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...(await storeEnv(dataDir)) },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^[^\n]+\n$/);
     const key = r.stdout.trim();

@@ -1,7 +1,7 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FacilityEventSchema, type StatusPatch } from "@carewatch/domain";
-import { createStore, type Store } from "@carewatch/store";
+import { openStore, type Store } from "@carewatch/store";
+import { storeLocation } from "../support/engine.js";
 import { socketFor } from "../support/live-client.js";
 import { postEvents, startTestServer, type TestServer } from "../support/server.js";
 
@@ -17,7 +17,7 @@ describe("a commit made by another writer", () => {
   let other: Store;
   beforeAll(async () => {
     server = await startTestServer();
-    other = createStore({ path: path.join(server.dataDir, "carewatch.db"), registry: server.store.registry });
+    other = await openStore(await storeLocation(server.dataDir), server.store.registry);
   });
   afterAll(async () => {
     await other?.close();

@@ -1,7 +1,6 @@
 import { rmSync } from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { rawQuery } from "../support/engine.js";
 import { cw, postEvents, spawnServer, tempDataDir, type SpawnedServer } from "../support/server.js";
 
 /**
@@ -97,10 +96,11 @@ describe("SIGKILL mid-load", () => {
     expect(srv.child.signalCode).toBe("SIGKILL");
     expect(ackedAtKill).toBeGreaterThan(50); // the load really ran
 
-    // 1. Straight from the SQLite file (the server is dead; opening it replays the WAL like a restart would).
-    const db = new Database(path.join(dataDir, "carewatch.db"));
-    const rows = db.prepare("SELECT facility_id, event_id, seq FROM events ORDER BY seq").all() as { facility_id: string; event_id: string; seq: number }[];
-    db.close();
+    // 1. Straight from the store (the server is dead; SQLite replays its WAL on open, as a restart would).
+    const { rows } = await rawQuery<{ facility_id: string; event_id: string; seq: number }>(
+      dataDir,
+      "SELECT facility_id, event_id, seq FROM events ORDER BY seq",
+    );
     const bySeq = new Map<number, string>();
     for (const r of rows) {
       expect(bySeq.has(r.seq), `seq ${r.seq} appears twice`).toBe(false);

@@ -1,8 +1,7 @@
 import { rmSync } from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { rawQuery } from "../support/engine.js";
 import { numbers } from "../support/contract-helpers.js";
 import { cw, postEvents, startTestServer, tempDataDir } from "../support/server.js";
 
@@ -106,16 +105,23 @@ describe("cw rebuild", () => {
     expect(first.stdout).toMatch(/no differences/);
 
     // Corrupt projection rows behind the server's back.
-    const db = new Database(path.join(dataDir, "carewatch.db"));
-    const row = db.prepare("SELECT facility_id, unit FROM unit_state WHERE facility_id = ? AND census_occupied IS NOT NULL LIMIT 1").get(REHAB) as
-      { facility_id: string; unit: string } | undefined;
+    const [row] = (
+      await rawQuery<{ facility_id: string; unit: string }>(
+        dataDir,
+        "SELECT facility_id, unit FROM unit_state WHERE facility_id = ? AND census_occupied IS NOT NULL LIMIT 1",
+        [REHAB],
+      )
+    ).rows;
     expect(row).toBeDefined();
-    db.prepare("UPDATE unit_state SET census_occupied = census_occupied + 37 WHERE facility_id = ? AND unit = ?").run(row!.facility_id, row!.unit);
-    const changed = db
-      .prepare("UPDATE rollup_daily SET value = value + 5 WHERE rowid = (SELECT MIN(rowid) FROM rollup_daily WHERE facility_id = ?)")
-      .run(SONG_MA).changes;
-    expect(changed).toBe(1);
-    db.close();
+    await rawQuery(dataDir, "UPDATE unit_state SET census_occupied = census_occupied + 37 WHERE facility_id = ? AND unit = ?", [row!.facility_id, row!.unit]);
+    // One daily rollup row of the facility (the first by its key; both engines order it the same way).
+    const { changes } = await rawQuery(
+      dataDir,
+      `UPDATE rollup_daily SET value = value + 5 WHERE (facility_id, day, metric) =
+         (SELECT facility_id, day, metric FROM rollup_daily WHERE facility_id = ? ORDER BY day, metric LIMIT 1)`,
+      [SONG_MA],
+    );
+    expect(changes).toBe(1);
 
     const second = await cw(dataDir, ["rebuild"]);
     expect(second.status, second.stdout + second.stderr).toBe(3);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pino, { type Logger } from "pino";
 import { parseConfig, startServer, type RunningServer } from "@carewatch/server";
+import { dropStore, storeEnv } from "./engine.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -21,12 +22,21 @@ export interface TestServer extends RunningServer {
 }
 
 /**
- * The real server, in this process, on a free port with a temp data dir. `now` lets a test move
- * the clock (midnight, staleness); everything else is production code.
+ * The real server, in this process, on a free port with a temp data dir (and, on the PostgreSQL
+ * project, the dir's own database). `now` lets a test move the clock (midnight, staleness);
+ * everything else is production code.
  */
 export async function startTestServer(opts: { now?: () => number; env?: Record<string, string>; dataDir?: string; log?: Logger } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", CAREWATCH_DATA_DIR: dataDir, CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "silent", ...opts.env });
+  const config = parseConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    CAREWATCH_DATA_DIR: dataDir,
+    CAREWATCH_RATE_LIMIT: "0",
+    LOG_LEVEL: "silent",
+    ...(await storeEnv(dataDir)),
+    ...opts.env,
+  });
   const server = await startServer(config, { now: opts.now, log: opts.log ?? pino({ level: "silent" }) });
   return {
     ...server,
@@ -35,7 +45,10 @@ export async function startTestServer(opts: { now?: () => number; env?: Record<s
     display: async (name = "test wall") => (await server.store.credentials.createDisplay(name, Date.now())).token,
     async stop() {
       await server.close();
-      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        await dropStore(dataDir);
+      }
     },
   };
 }
@@ -51,7 +64,16 @@ export interface SpawnedServer {
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [path.join(ROOT, "apps/server/dist/main.js")], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CAREWATCH_DATA_DIR: dataDir, CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "info", ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      CAREWATCH_DATA_DIR: dataDir,
+      CAREWATCH_RATE_LIMIT: "0",
+      LOG_LEVEL: "info",
+      ...(await storeEnv(dataDir)),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";
@@ -105,8 +127,11 @@ export function run(command: string, args: string[], opts: { cwd?: string; env?:
 }
 
 /** Run the `cw` CLI as an administrator would (`pnpm --silent cw …` runs this same file); `input` goes to its stdin. */
-export function cw(dataDir: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<RunResult> {
-  return run(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], { env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...env }, input });
+export async function cw(dataDir: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<RunResult> {
+  return run(process.execPath, [path.join(ROOT, "apps/server/dist/cw.js"), ...args], {
+    env: { ...process.env, CAREWATCH_DATA_DIR: dataDir, ...(await storeEnv(dataDir)), ...env },
+    input,
+  });
 }
 
 /** POST JSON to the Facility API. */

@@ -1,5 +1,6 @@
 import { createSimulator, DEFAULT_SILENT } from "@carewatch/simulator";
 import { ConfigError, importDemoTargets, INVITATION_TTL_MS, inviteUser, parseConfig, startServer } from "@carewatch/server";
+import { describeLocation } from "@carewatch/store";
 
 /**
  * `pnpm demo`: the product on the embedded SQLite store with the demo registry, history
@@ -92,7 +93,7 @@ async function main() {
       `  Wall-board:   ${wall}`,
       adminLine,
       `  API docs:     ${server.url}/api/v1/docs`,
-      `  Data:         ${config.dbPath}`,
+      `  Data:         ${describeLocation(config.database)}`,
       "",
     ].join("\n") + "\n",
   );

@@ -10,6 +10,7 @@ import {
   type OverdueThresholds,
   type Registry,
 } from "@carewatch/domain";
+import type { StoreLocation } from "@carewatch/store";
 
 /**
  * Configuration, parsed and validated once at start. A bad value stops the process with a
@@ -20,6 +21,11 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   CAREWATCH_DATA_DIR: z.string().min(1).default("./data"),
   CAREWATCH_FACILITIES: z.string().min(1).optional(),
+  /** postgres://… selects the PostgreSQL engine; unset, the store is CAREWATCH_DATA_DIR/carewatch.db (SQLite). */
+  CAREWATCH_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, "expected postgres://user:password@host:port/database")
+    .optional(),
   CAREWATCH_RATE_LIMIT: z.coerce.number().min(0).default(50),
   CAREWATCH_WEB_DIR: z.string().min(1).optional(),
   /** Extra origins allowed to open the live socket (comma-separated); the page's own origin always is. */
@@ -51,7 +57,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  dbPath: string;
+  /** Where the store lives: CAREWATCH_DATABASE_URL, or the SQLite file in the data dir. */
+  database: StoreLocation;
   registry: Registry;
   registrySource: string;
   rateLimit: number;
@@ -161,7 +168,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    dbPath: path.join(dataDir, "carewatch.db"),
+    database: e.CAREWATCH_DATABASE_URL ? { engine: "postgres", url: e.CAREWATCH_DATABASE_URL } : { engine: "sqlite", path: path.join(dataDir, "carewatch.db") },
     registry,
     registrySource: source,
     rateLimit: e.CAREWATCH_RATE_LIMIT,

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import pino, { type Logger } from "pino";
-import { createStore, GroupCommitter, type Store } from "@carewatch/store";
+import { describeLocation, GroupCommitter, openStore, type Store } from "@carewatch/store";
 import { createApp } from "./app.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import type { Config } from "./env.js";
@@ -39,7 +39,7 @@ function readBuildId(webDir: string | null, fallback: string): string {
 export async function startServer(config: Config, opts: { now?: () => number; log?: Logger } = {}): Promise<RunningServer> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: "carewatch" } });
   const now = opts.now ?? Date.now;
-  const store = createStore({ path: config.dbPath, registry: config.registry, log });
+  const store = await openStore(config.database, config.registry, log);
   const committer = new GroupCommitter(store.log);
   // Read on every heartbeat and snapshot (a tiny file): a web build deployed under a running
   // server, or a restart on a new build, reloads every open wall.
@@ -102,7 +102,8 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
     {
       url,
       public_url: publicUrl,
-      data: config.dbPath,
+      store: store.engine,
+      data: describeLocation(config.database),
       registry_seed: config.registrySource,
       facilities: store.registry.facilities.length,
       registry_version: store.registryVersions.current(),

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { isRole, localDay, ROLES, TARGET_YEAR_MAX, TARGET_YEAR_MIN, type Role } from "@carewatch/domain";
-import { createStore, type Store } from "@carewatch/store";
+import { openStore as openStoreAt, type Store } from "@carewatch/store";
 import * as actions from "../admin/admin-actions.js";
 import * as targets from "../admin/targets-actions.js";
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
@@ -10,17 +10,20 @@ import { ConfigError, ensureDataDir, loadRegistry } from "../env.js";
 
 /**
  * `cw`, the administrator's tool (`pnpm --silent cw …` from the repository root). It opens the
- * same data directory as the server (CAREWATCH_DATA_DIR, default ./data); SQLite's WAL lets it
- * run beside a live server.
+ * same store as the server: CAREWATCH_DATABASE_URL (PostgreSQL) when set, otherwise the data
+ * directory's SQLite file (CAREWATCH_DATA_DIR, default ./data; SQLite's WAL lets it run beside a
+ * live server).
  */
-function openStore(): Store {
-  const dir = ensureDataDir(process.env.CAREWATCH_DATA_DIR ?? "./data");
+function openStore(): Promise<Store> {
   const { registry } = loadRegistry(process.env.CAREWATCH_FACILITIES);
-  return createStore({ path: path.join(dir, "carewatch.db"), registry });
+  const url = process.env.CAREWATCH_DATABASE_URL;
+  if (url) return openStoreAt({ engine: "postgres", url }, registry);
+  const dir = ensureDataDir(process.env.CAREWATCH_DATA_DIR ?? "./data");
+  return openStoreAt({ engine: "sqlite", path: path.join(dir, "carewatch.db") }, registry);
 }
 
 async function withStore<T>(fn: (s: Store) => Promise<T>): Promise<T> {
-  const store = openStore();
+  const store = await openStore();
   try {
     return await fn(store);
   } finally {

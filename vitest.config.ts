@@ -25,7 +25,6 @@ export default defineConfig({
                 name: "tests-pg",
                 include: ["contract/**/*.test.ts", "reliability/**/*.test.ts", "live/**/*.test.ts", ...CORE_BROWSER],
                 env: { CAREWATCH_TEST_ENGINE: "postgres" },
-                globalSetup: ["../packages/store/src/test-pg/global-setup.ts"],
               },
             },
           ]

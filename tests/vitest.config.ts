@@ -14,5 +14,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Browser and kill tests start servers and Chromium: one file at a time per worker is plenty.
     fileParallelism: true,
+    // A throwaway PostgreSQL server (when the run asks for that engine: the tests-pg project, and
+    // `cw copy`'s target) and a throwaway Redis (the multi-process tests), one each per project.
+    globalSetup: ["../packages/store/src/test-pg/global-setup.ts", "./support/redis-setup.ts"],
   },
 });

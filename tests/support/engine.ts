@@ -16,6 +16,7 @@ export const TEST_ENGINE: "sqlite" | "postgres" = process.env.CAREWATCH_TEST_ENG
 
 declare module "vitest" {
   export interface ProvidedContext {
+    /** The PostgreSQL server of the run (packages/store/src/test-pg/global-setup.ts; "" when none). */
     carewatchPgUrl: string;
   }
 }

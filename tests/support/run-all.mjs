@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `pnpm test`: every test, browser tests included, on a fresh machine with only Node and pnpm.
 // 1. Find Debian's Chromium, installing it with apt-get when it is missing (never a downloaded browser),
-//    and Debian's PostgreSQL server binaries likewise: the store's conformance suite runs on both
-//    engines (a throwaway server per run; CAREWATCH_TEST_ENGINES or CAREWATCH_TEST_DATABASE_URL
-//    choose otherwise).
+//    and Debian's PostgreSQL server binaries and redis-server likewise: the store's conformance
+//    suite and the server's suites run on both engines, the multi-process tests on PostgreSQL and
+//    Redis (throwaway servers per run; CAREWATCH_TEST_ENGINES, CAREWATCH_TEST_DATABASE_URL and
+//    CAREWATCH_TEST_REDIS_URL choose otherwise).
 // 2. Build every package (the browser tests drive the built web app through the built server),
 //    then lint: ESLint and Prettier's check (`pnpm lint`), so CI refuses untidy code too.
 // 3. Run every vitest project once, and print a plain closing line "N passed, N failed".
@@ -34,6 +35,14 @@ function ensurePostgres() {
   if (!hasPostgres()) throw new Error("apt-get installed postgresql but no /usr/lib/postgresql/*/bin/postgres");
 }
 
+// The multi-process tests run several carewatch servers on one PostgreSQL and one Redis.
+function ensureRedis() {
+  if (process.env.CAREWATCH_TEST_REDIS_URL || existsSync("/usr/bin/redis-server")) return;
+  console.log(`redis-server not found: installing Debian's redis-server with ${sudo}apt-get …`);
+  aptInstall("redis-server");
+  if (!existsSync("/usr/bin/redis-server")) throw new Error("apt-get installed redis-server but /usr/bin/redis-server is missing");
+}
+
 function ensureChromium() {
   const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean);
   const found = candidates.find((p) => existsSync(p));
@@ -47,6 +56,7 @@ function ensureChromium() {
 process.env.CHROMIUM_PATH = ensureChromium();
 console.log(`Chromium: ${process.env.CHROMIUM_PATH}`);
 ensurePostgres();
+ensureRedis();
 process.env.CAREWATCH_TEST_ENGINES ??= "sqlite,postgres";
 console.log(`Store engines: ${process.env.CAREWATCH_TEST_ENGINES}`);
 

@@ -13,7 +13,7 @@ import { importRoutes } from "./import/import-route.js";
 import { reportRoutes } from "./reports/reports-route.js";
 import { ingestRoute } from "./http/ingest-route.js";
 import { PROBLEMS, problem, problemKind } from "./http/problem.js";
-import { RateLimiter } from "./http/rate-limit.js";
+import type { RateLimiter } from "./http/rate-limit.js";
 import { statusRoute } from "./http/status-route.js";
 import { apiPageHtml } from "./openapi/api-page.js";
 import { openApiDocument } from "./openapi/openapi.js";
@@ -26,7 +26,8 @@ export interface AppDeps {
   committer: GroupCommitter;
   log: Logger;
   now: () => number;
-  rateLimit: number;
+  /** The Facility API's per-key limit (this process's memory, or Redis shared by every process). */
+  limiter: RateLimiter;
   webDir: string | null;
   buildId: () => string;
   /** False while shutting down: /readyz turns 503 so a balancer stops sending traffic. */
@@ -34,7 +35,7 @@ export interface AppDeps {
   /** Development mode (CAREWATCH_ENV=development): tRPC errors carry stack traces. */
   dev: boolean;
   /** Sessions: the cookie's name and flags (from CAREWATCH_PUBLIC_URL) and the lifetimes. */
-  auth: Pick<SessionAuth, "cookie" | "session"> & { publicOrigin: string; throttle: LoginThrottle };
+  auth: Pick<SessionAuth, "cookie" | "session"> & { publicOrigin: string; throttle: LoginThrottle; trustedProxies: readonly string[] };
   /** CAREWATCH_REFERRAL_OVERDUE (the domain's defaults when absent). */
   referralOverdue?: OverdueThresholds;
 }
@@ -42,7 +43,6 @@ export interface AppDeps {
 /** The whole HTTP surface on one origin: Facility API, tRPC, health, docs, the web app. */
 export function createApp(d: AppDeps) {
   const app = new Hono();
-  const limiter = new RateLimiter(d.rateLimit);
   const sessionAuth: SessionAuth = { store: d.store, now: d.now, cookie: d.auth.cookie, session: d.auth.session };
 
   app.use("*", requestId());
@@ -78,11 +78,14 @@ export function createApp(d: AppDeps) {
   app.use("/api/v1/events", async (c, next) =>
     d.accepting() ? next() : problem(c, "unavailable", { detail: "The server is shutting down", headers: { "retry-after": "2" } }),
   );
-  app.route("/api/v1/events", ingestRoute({ store: d.store, committer: d.committer, limiter, now: d.now }));
+  app.route("/api/v1/events", ingestRoute({ store: d.store, committer: d.committer, limiter: d.limiter, now: d.now }));
   app.route("/api/v1/facilities", statusRoute({ store: d.store, now: d.now, auth: sessionAuth }));
   app.all("/api/*", (c) => problem(c, "not-found", { detail: `No route ${c.req.method} ${c.req.path}` }));
 
-  app.route("/auth", authRoutes({ ...sessionAuth, throttle: d.auth.throttle, publicOrigin: d.auth.publicOrigin, log: d.log }));
+  app.route(
+    "/auth",
+    authRoutes({ ...sessionAuth, throttle: d.auth.throttle, publicOrigin: d.auth.publicOrigin, trustedProxies: d.auth.trustedProxies, log: d.log }),
+  );
 
   app.route("/entry", entryRoutes({ store: d.store, committer: d.committer, now: d.now, auth: sessionAuth, publicOrigin: d.auth.publicOrigin }));
 

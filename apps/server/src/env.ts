@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -27,6 +28,13 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\/\S+$/, "expected postgres://user:password@host:port/database")
     .optional(),
   CAREWATCH_RATE_LIMIT: z.coerce.number().min(0).default(50),
+  /** redis://… connects several server processes: their live sockets, rate limits and login throttles. */
+  CAREWATCH_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "expected redis://host:port (or rediss:// for TLS)")
+    .optional(),
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated IPs, e.g. `127.0.0.1,::1`). */
+  CAREWATCH_TRUSTED_PROXIES: z.string().default(""),
   CAREWATCH_WEB_DIR: z.string().min(1).optional(),
   /** Extra origins allowed to open the live socket (comma-separated); the page's own origin always is. */
   CAREWATCH_ALLOWED_ORIGINS: z.string().default(""),
@@ -62,6 +70,10 @@ export interface Config {
   registry: Registry;
   registrySource: string;
   rateLimit: number;
+  /** CAREWATCH_REDIS_URL, when several processes serve one address. */
+  redisUrl: string | null;
+  /** Proxies whose X-Forwarded-For names the client (login throttling is per client address). */
+  trustedProxies: string[];
   webDir: string | null;
   allowedOrigins: string[];
   publicUrl: string;
@@ -139,6 +151,12 @@ export function ensureDataDir(dir: string): string {
   return abs;
 }
 
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -161,6 +179,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { ok: true as const, thresholds: { ...DEFAULT_OVERDUE_THRESHOLDS } }
       : parseOverdueThresholds(e.CAREWATCH_REFERRAL_OVERDUE);
   if (!overdue.ok) throw new ConfigError(`CAREWATCH_REFERRAL_OVERDUE: ${overdue.problems.join("; ")} (got ${JSON.stringify(e.CAREWATCH_REFERRAL_OVERDUE)})`);
+  const badProxy = list(e.CAREWATCH_TRUSTED_PROXIES).find((a) => isIP(a) === 0);
+  if (badProxy !== undefined)
+    throw new ConfigError(`CAREWATCH_TRUSTED_PROXIES: ${JSON.stringify(badProxy)} is not an IP address (a comma-separated list such as 127.0.0.1,::1)`);
   const dataDir = ensureDataDir(e.CAREWATCH_DATA_DIR);
   const { registry, source } = loadRegistry(e.CAREWATCH_FACILITIES);
   const webDir = e.CAREWATCH_WEB_DIR ? path.resolve(e.CAREWATCH_WEB_DIR) : defaultWebDir();
@@ -172,10 +193,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registry,
     registrySource: source,
     rateLimit: e.CAREWATCH_RATE_LIMIT,
+    redisUrl: e.CAREWATCH_REDIS_URL ?? null,
+    trustedProxies: list(e.CAREWATCH_TRUSTED_PROXIES),
     webDir,
-    allowedOrigins: e.CAREWATCH_ALLOWED_ORIGINS.split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
+    allowedOrigins: list(e.CAREWATCH_ALLOWED_ORIGINS),
     publicUrl: e.CAREWATCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     publicUrlGiven: e.CAREWATCH_PUBLIC_URL !== undefined,
     logLevel: e.LOG_LEVEL,

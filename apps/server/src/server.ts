@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,6 +12,8 @@ import type { Config } from "./env.js";
 import { createHub, type Hub } from "./live/hub.js";
 import { sessionCookieFor } from "./auth/session-cookie.js";
 import { createLoginThrottle } from "./auth/throttle.js";
+import { connectRedis, redacted } from "./cluster/redis.js";
+import { memoryRateLimiter, redisRateLimiter } from "./http/rate-limit.js";
 
 export interface RunningServer {
   url: string;
@@ -39,7 +42,14 @@ function readBuildId(webDir: string | null, fallback: string): string {
 export async function startServer(config: Config, opts: { now?: () => number; log?: Logger } = {}): Promise<RunningServer> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: "carewatch" } });
   const now = opts.now ?? Date.now;
-  const store = await openStore(config.database, config.registry, log);
+  // Several processes behind one address share Redis (sockets, rate limits, login throttles),
+  // under a prefix of their store's: deployments (or test runs) sharing one Redis stay apart.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+  const namespace = `carewatch:${createHash("sha256").update(describeLocation(config.database)).digest("hex").slice(0, 12)}:`;
+  const store = await openStore(config.database, config.registry, log).catch(async (err: unknown) => {
+    redis?.disconnect();
+    throw err;
+  });
   const committer = new GroupCommitter(store.log);
   // Read on every heartbeat and snapshot (a tiny file): a web build deployed under a running
   // server, or a restart on a new build, reloads every open wall.
@@ -81,17 +91,30 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
     committer,
     log,
     now,
-    rateLimit: config.rateLimit,
+    limiter: redis
+      ? redisRateLimiter(redis, config.rateLimit, {
+          prefix: `${namespace}rate:`,
+          onError: (err) => log.warn({ err }, "rate limit: Redis unreachable; this process's buckets meanwhile"),
+        })
+      : memoryRateLimiter(config.rateLimit),
     webDir: config.webDir,
     buildId,
     accepting: () => accepting,
     dev: config.dev,
-    auth: { ...sessionAuth, publicOrigin: new URL(publicUrl).origin, throttle: createLoginThrottle() },
+    auth: {
+      ...sessionAuth,
+      publicOrigin: new URL(publicUrl).origin,
+      throttle: createLoginThrottle({ redis: redis ?? undefined, prefix: namespace }),
+      trustedProxies: config.trustedProxies,
+    },
     referralOverdue: config.referralOverdue,
   });
   // Attached in the same turn as the listen callback: no request can arrive before it.
   httpServer.on("request", getRequestListener(app.fetch));
-  const hub = createHub({ httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log, auth: sessionAuth }, startSeq);
+  const hub = createHub(
+    { httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log, auth: sessionAuth, redis, streamName: `${namespace}socket.io` },
+    startSeq,
+  );
   // Security headers on every response, set before anyone answers: Hono's routes and Socket.IO's
   // handshake, polling and errors alike (Socket.IO answers outside Hono).
   // After the hub: Socket.IO moves the listeners it finds behind its own, so this goes in front.
@@ -103,6 +126,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
       url,
       public_url: publicUrl,
       store: store.engine,
+      redis: config.redisUrl ? redacted(config.redisUrl) : null,
       data: describeLocation(config.database),
       registry_seed: config.registrySource,
       facilities: store.registry.facilities.length,
@@ -131,6 +155,7 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
       clearInterval(idle);
       clearTimeout(force);
       await store.close();
+      await redis?.quit().catch(() => redis.disconnect());
       log.info("carewatch stopped");
     })());
 

@@ -1,5 +1,4 @@
 import { Hono, type Context } from "hono";
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { z } from "zod";
 import type { Logger } from "pino";
 import { problem } from "../http/problem.js";
@@ -7,12 +6,15 @@ import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./pass
 import { authenticateCredential, credentialFromCookies, type SessionAuth } from "./principal.js";
 import { jsonFromOwnOrigin } from "./csrf.js";
 import { clearSessionCookie, writeSessionCookie } from "./session-cookie.js";
+import { clientAddress } from "../http/client-address.js";
 import type { LoginThrottle } from "./throttle.js";
 
 export interface AuthRouteDeps extends SessionAuth {
   throttle: LoginThrottle;
   /** The origin people open (CAREWATCH_PUBLIC_URL): a POST from it is same-origin. */
   publicOrigin: string;
+  /** CAREWATCH_TRUSTED_PROXIES: whose X-Forwarded-For names the client (throttling is per address). */
+  trustedProxies: readonly string[];
   log: Logger;
 }
 
@@ -34,14 +36,6 @@ export function safeNext(next: string | undefined): string {
   // Never back to the login or an invitation (a loop, or a spent token).
   if (/^\/(login|invite)([/?#]|$)/.test(next)) return "/";
   return next;
-}
-
-function address(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 async function readJson(c: Context): Promise<{ ok: true; body: unknown } | { ok: false; res: Response }> {
@@ -72,7 +66,7 @@ export function authRoutes(d: AuthRouteDeps) {
     const parsed = LoginBody.safeParse(read.body);
     if (!parsed.success) return problem(c, "validation", { detail: "Cần email và mật khẩu · An email and a password are required." });
     const { email, password } = parsed.data;
-    const from = address(c);
+    const from = clientAddress(c, d.trustedProxies);
     const wait = await d.throttle.blockedFor(email, from);
     if (wait > 0) {
       return problem(c, "rate-limited", {

@@ -1,9 +1,11 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 /**
- * Login throttling: failures per account (5 in 15 min) and per address (20 in 15 min). Memory
- * now (one process); the same interface over Redis when there are several. Accounts are keyed
- * by the lower-cased email whether or not it exists, so the answer never tells which.
+ * Login throttling: failures per account (5 in 15 min) and per address (20 in 15 min). In this
+ * process's memory, or in Redis when several processes serve one address (a guesser spreading
+ * attempts over the processes meets one count). Accounts are keyed by the lower-cased email
+ * whether or not it exists, so the answer never tells which.
  */
 export interface LoginThrottle {
   /** Seconds to wait when either limit is used up, else 0. */
@@ -14,12 +16,23 @@ export interface LoginThrottle {
 
 const WINDOW_S = 15 * 60;
 
-export function createLoginThrottle(opts: { perAccount?: number; perAddress?: number } = {}): LoginThrottle {
-  const accounts = new RateLimiterMemory({ keyPrefix: "login-account", points: opts.perAccount ?? 5, duration: WINDOW_S });
-  const addresses = new RateLimiterMemory({ keyPrefix: "login-address", points: opts.perAddress ?? 20, duration: WINDOW_S });
+export function createLoginThrottle(opts: { perAccount?: number; perAddress?: number; redis?: Redis; prefix?: string } = {}): LoginThrottle {
+  const limiter = (keyPrefix: string, points: number): RateLimiterAbstract =>
+    opts.redis
+      ? new RateLimiterRedis({
+          storeClient: opts.redis,
+          keyPrefix: `${opts.prefix ?? "carewatch:"}${keyPrefix}`,
+          points,
+          duration: WINDOW_S,
+          // Redis unreachable: count in this process meanwhile rather than refuse every login.
+          insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_S }),
+        })
+      : new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_S });
+  const accounts = limiter("login-account", opts.perAccount ?? 5);
+  const addresses = limiter("login-address", opts.perAddress ?? 20);
   const account = (email: string) => email.trim().toLowerCase();
   const wait = (res: RateLimiterRes | null, limit: number) => (res && res.consumedPoints >= limit ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0);
-  const consume = async (limiter: RateLimiterMemory, key: string) => {
+  const consume = async (limiter: RateLimiterAbstract, key: string) => {
     try {
       await limiter.consume(key);
     } catch (e) {

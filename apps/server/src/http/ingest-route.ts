@@ -132,7 +132,7 @@ export function ingestRoute(deps: IngestDeps) {
       const principal = await authenticateKey(c, deps.store, deps.now());
       if (principal instanceof Response) return principal;
       c.set("principal", principal);
-      const rate = deps.limiter.take(principal.keyId, deps.now());
+      const rate = await deps.limiter.take(principal.keyId, deps.now());
       if (!rate.allowed) {
         return problem(c, "rate-limited", {
           detail: `Rate limit exceeded; retry after ${rate.retryAfterSeconds} s`,

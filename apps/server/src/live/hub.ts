@@ -1,4 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
+import { createAdapter } from "@socket.io/redis-streams-adapter";
+import type { Redis } from "ioredis";
 import { Server } from "socket.io";
 import type { Logger } from "pino";
 import {
@@ -27,6 +29,12 @@ export interface HubOptions {
   /** How often revoked displays, ended sessions and disabled users are looked for and every status is re-sent (staleness, midnight). */
   sweepMs?: number;
   refreshMs?: number;
+  /**
+   * Several processes: their Socket.IO servers meet in this Redis (a stream per deployment,
+   * `streamName`), so a broadcast to a room or a disconnect reaches sockets on every process.
+   */
+  redis?: Redis | null;
+  streamName?: string;
 }
 
 interface SocketData {
@@ -45,7 +53,10 @@ export function originAllowed(req: IncomingMessage, allowed: string[]): boolean 
 
 /**
  * The live hub: follows the event log from its own seq and forwards; no business rule lives
- * here. It is woken by the log's watch (a commit by this process at once, by any other process
+ * here. Every process runs one and follows the log itself (commits by any process reach every
+ * hub), and sends patches and heartbeats to its own sockets only (`io.local`): with several
+ * processes joined by the Redis adapter a display still gets exactly one stream, never a copy
+ * per process, and its heartbeats carry the seq of the process it is connected to. It is woken by the log's watch (a commit by this process at once, by any other process
  * within a poll), and builds each patch with the same read path a reconnecting client uses
  * (`changesSince`), so a live patch and a resync can never disagree. Displays get at most one
  * patch per COALESCE_MS; the first commit after a quiet spell goes out at once, and the final
@@ -54,6 +65,7 @@ export function originAllowed(req: IncomingMessage, allowed: string[]): boolean 
 export function createHub(o: HubOptions, startSeq: number) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(o.httpServer, {
     serveClient: false,
+    ...(o.redis ? { adapter: createAdapter(o.redis, { streamName: o.streamName ?? "carewatch:socket.io" }) } : {}),
     allowRequest: (req, cb) => cb(originAllowed(req, o.allowedOrigins) ? null : "origin not allowed", originAllowed(req, o.allowedOrigins)),
   });
 
@@ -93,7 +105,7 @@ export function createHub(o: HubOptions, startSeq: number) {
         scopes.delete(key);
         continue;
       }
-      io.to(key).emit("patch", scoped(scope, patch));
+      io.local.to(key).emit("patch", scoped(scope, patch));
     }
   };
 
@@ -174,7 +186,7 @@ export function createHub(o: HubOptions, startSeq: number) {
 
   const unwatch = o.store.log.watch(wake);
 
-  const heartbeat = setInterval(() => io.emit("heartbeat", { seq: sentSeq, serverTime: o.now(), buildId: o.buildId() }), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => io.local.emit("heartbeat", { seq: sentSeq, serverTime: o.now(), buildId: o.buildId() }), HEARTBEAT_MS);
 
   // Staleness and "today" change with the clock, not only with events: re-send every status now and then.
   const refresh = setInterval(() => {

@@ -4,3 +4,4 @@ export { GroupCommitter, type GroupCommitOptions } from "./group-commit.js";
 export { RegistryConflictError } from "./registry-versions.js";
 export { createPgStore, type PgStoreOptions } from "./pg/pg-store.js";
 export { openStore, describeLocation, type StoreLocation } from "./open-store.js";
+export * from "./copy/index.js";

@@ -20,7 +20,7 @@ declare module "autocannon" {
     setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
   }
   interface Options {
-    url: string;
+    url: string | string[];
     connections?: number;
     duration?: number;
     amount?: number;

@@ -14,7 +14,8 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  url: string;
+  /** One address, or several: autocannon spreads the connections round-robin over them. */
+  url: string | string[];
   headers: Record<string, string>;
   body: () => string;
   connections: number;

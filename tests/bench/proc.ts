@@ -19,6 +19,8 @@ export interface Child {
   url: string;
   pid: number;
   dataDir: string;
+  /** The environment given on top of the bench's (e.g. CAREWATCH_DATABASE_URL): what `cw` needs to open the same store. */
+  env: Record<string, string>;
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -77,6 +79,7 @@ async function launch(name: string, args: string[], env: Record<string, string>)
     url,
     pid: child.pid!,
     dataDir,
+    env,
     stderr: () => err,
     async stop() {
       if (child.exitCode === null) {
@@ -90,30 +93,37 @@ async function launch(name: string, args: string[], env: Record<string, string>)
   };
 }
 
-/** The built server, as `pnpm start` runs it, tuned for load: no rate limit, warn-level logs. */
-export function spawnCarewatch(): Promise<Child> {
+/**
+ * The built server, as `pnpm start` runs it, tuned for load: no rate limit, warn-level logs.
+ * `env` adds to it (CAREWATCH_DATABASE_URL, CAREWATCH_REDIS_URL, CAREWATCH_FACILITIES: deploy.ts).
+ */
+export function spawnCarewatch(env: Record<string, string> = {}): Promise<Child> {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run \`pnpm build\` first`);
-  return launch("carewatch", [SERVER_MAIN], { CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "warn", NODE_ENV: "production" });
+  return launch("carewatch", [SERVER_MAIN], { CAREWATCH_RATE_LIMIT: "0", LOG_LEVEL: "warn", NODE_ENV: "production", ...env });
 }
 
 /** A baseline from tests/bench/baselines/, run through tsx (esbuild-transformed: no type checks at run time). */
-export function spawnBaseline(file: string, args: string[] = []): Promise<Child> {
-  return launch(path.basename(file, ".ts"), ["--import", "tsx", path.join(BASELINES, file), ...args], {});
+export function spawnBaseline(file: string, args: string[] = [], env: Record<string, string> = {}): Promise<Child> {
+  return launch(path.basename(file, ".ts"), ["--import", "tsx", path.join(BASELINES, file), ...args], env);
 }
 
-/** The built `cw` CLI against a server's data dir (what an administrator runs). */
-export function cw(dataDir: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [CW, ...args], { cwd: ROOT, env: { ...process.env, CAREWATCH_DATA_DIR: dataDir }, encoding: "utf8" });
+/** The built `cw` CLI against a server's store (what an administrator runs): its data dir and its env. */
+export function cw(target: Pick<Child, "dataDir" | "env">, args: string[]): string {
+  const r = spawnSync(process.execPath, [CW, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...target.env, CAREWATCH_DATA_DIR: target.dataDir },
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`cw ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return r.stdout.trim();
 }
 
-export function createKey(child: Child, facilityId: string): string {
-  return cw(child.dataDir, ["keys", "create", facilityId]).split("\n").pop()!.trim();
+export function createKey(child: Pick<Child, "dataDir" | "env">, facilityId: string): string {
+  return cw(child, ["keys", "create", facilityId]).split("\n").pop()!.trim();
 }
 
-export function createDisplayToken(child: Child, name: string): string {
-  const out = cw(child.dataDir, ["displays", "create", name, "--url", child.url]);
+export function createDisplayToken(child: Pick<Child, "dataDir" | "env" | "url">, name: string): string {
+  const out = cw(child, ["displays", "create", name, "--url", child.url]);
   const m = /[?&]display=([^&\s]+)/.exec(out);
   if (!m) throw new Error(`cw displays create printed no ?display= URL: ${out}`);
   return decodeURIComponent(m[1]!);
@@ -136,7 +146,7 @@ export function rssMb(pid: number): number {
 }
 
 /** carewatch's status of a facility: its as_of_seq should equal the events acknowledged. */
-export async function storedSeq(child: Child, key: string, facilityId = "sl-drug-rehab-song-ma"): Promise<number | null> {
+export async function storedSeq(child: Pick<Child, "url">, key: string, facilityId = "sl-drug-rehab-song-ma"): Promise<number | null> {
   const r = await fetch(`${child.url}/api/v1/facilities/${facilityId}/status`, { headers: { authorization: `Bearer ${key}` } });
   if (!r.ok) return null;
   return ((await r.json()) as { as_of_seq?: number }).as_of_seq ?? null;

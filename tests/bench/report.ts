@@ -1,10 +1,15 @@
 /** Result shapes, plain-text tables, the PASS/FAIL summary and the JSON artifact. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Infra, StoreChoice } from "./deploy.js";
 
 export interface BenchOptions {
   quick: boolean;
   log: (msg: string) => void;
+  /** `--store postgres --procs N`: the scale-out deployment measured beside SQLite in one process (null: SQLite only). */
+  scale: StoreChoice | null;
+  /** The run's throwaway PostgreSQL and Redis (started on first use, stopped at the end). */
+  infra: Infra;
 }
 
 export type Cell = string | number | null | undefined;

@@ -7,6 +7,7 @@ import * as actions from "../admin/admin-actions.js";
 import * as targets from "../admin/targets-actions.js";
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
 import { ConfigError, ensureDataDir, loadRegistry } from "../env.js";
+import { copyCommand } from "./copy.js";
 
 /**
  * `cw`, the administrator's tool (`pnpm --silent cw …` from the repository root). It opens the
@@ -266,6 +267,12 @@ program
       }
     }),
   );
+
+program
+  .command("copy")
+  .description("copy this SQLite store (events, keys, displays, users, registry, audit, targets) into an empty PostgreSQL database, then verify it")
+  .requiredOption("--to <postgres-url>", "the target database, postgres://…; refused unless it holds no store yet")
+  .action((opts: { to: string }) => copyCommand(opts.to));
 
 try {
   program.exitOverride();

@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import {
   applyRegistryChange,
   demoTargetsDocument,

@@ -90,16 +90,22 @@ export async function runIngestBatch(o: BenchOptions): Promise<SectionResult> {
   return {
     name: "ingest-batch",
     title: `2. Batch ingest (${BATCH.toLocaleString("en-US")} events per request, ${CONNECTIONS} connections, ${seconds} s)`,
-    rows: results.map(({ name, r }) => ({
-      server: name,
-      "events/s": Math.round(r.reqPerSec * BATCH),
-      "batches/s": r.reqPerSec,
-      "p50 ms": r.p50,
-      "p99 ms": r.p99,
-      "2xx": r.ok,
-      "non-2xx": r.non2xx,
-      errors: r.errors,
-    })),
+    rows: results.map(({ name, r, store }) => {
+      // Each row beside the group-commit baseline of its engine (SQLite's, or PostgreSQL's).
+      const pg = store ? store.engine === "postgres" : name.includes("PostgreSQL");
+      const base = results.find((x) => !x.store && x.name.includes("PostgreSQL") === pg)?.r.reqPerSec ?? NaN;
+      return {
+        server: name,
+        "events/s": Math.round(r.reqPerSec * BATCH),
+        "batches/s": r.reqPerSec,
+        "p50 ms": r.p50,
+        "p99 ms": r.p99,
+        "2xx": r.ok,
+        "non-2xx": r.non2xx,
+        errors: r.errors,
+        "vs group-commit baseline": `${Math.round((100 * r.reqPerSec) / base)}%${o.scale ? (pg ? " (PG)" : " (SQLite)") : ""}`,
+      };
+    }),
     checks: results
       .filter((x) => x.store?.engine === "sqlite")
       .map(({ name, r }) => ({

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { defaultMigrationsDir, readMigrations } from "../migrate.js";
 import { CopyError } from "./copy-error.js";
@@ -9,6 +9,7 @@ export type SourceState = "current" | "behind";
 /** Opens the SQLite file read-only: the copy never writes to its source. */
 export function openSourceReadOnly(path: string): Database.Database {
   if (!existsSync(path)) throw new CopyError(`no SQLite store at ${path} (is CAREWATCH_DATA_DIR right?)`, "source");
+  if (!statSync(path).isFile()) throw new CopyError(`${path} is not a file (the store is CAREWATCH_DATA_DIR/carewatch.db)`, "source");
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });

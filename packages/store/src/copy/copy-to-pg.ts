@@ -92,13 +92,14 @@ export async function copyToPg(opts: CopyOptions): Promise<CopyReport> {
     }
 
     const store = await createPgStore({ url: opts.target.url, schema: opts.target.schema, registry: opts.registry, log: opts.log });
+    const events = copied.tables.find((t) => t.table === "events")?.rows ?? 0;
     let verify: RebuildReport;
     try {
+      opts.onProgress?.({ phase: "verify", done: 0, total: events });
       verify = await store.rebuild((done, total) => opts.onProgress?.({ phase: "verify", done, total }));
     } finally {
       await store.close();
     }
-    const events = copied.tables.find((t) => t.table === "events")?.rows ?? 0;
     return { tables: copied.tables, events, lastSeq: copied.lastSeq, copyMillis: copied.millis, verify };
   } finally {
     src.close();
@@ -172,6 +173,8 @@ async function copyTable(tx: postgres.TransactionSql, src: Database.Database, t:
     .raw(true)
     .iterate() as IterableIterator<unknown[]>;
   let done = 0;
+  // The start, so that a progress bar's rate counts from here.
+  if (t.role === "log") onProgress?.({ phase: "events", done, total });
   // Pulled by the COPY stream as it drains (Readable.from): at most a few chunks in memory.
   async function* chunks() {
     let lines: string[] = [];

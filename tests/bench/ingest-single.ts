@@ -67,6 +67,17 @@ export async function runIngestSingle(o: BenchOptions): Promise<SectionResult> {
       ? [
           { server: PG_BASELINE, load: "any" as const, store: null, start: () => baseline("bare-hono-pg.ts", [], pgDb) },
           ...carewatchRuns(o.scale, `carewatch, PostgreSQL, ${o.scale.procs} proc${o.scale.procs === 1 ? "" : "s"}`),
+          // With several processes, one more row: the same store behind one process (admissions, the baseline's load) — what the extra processes add.
+          ...(o.scale.procs > 1
+            ? [
+                {
+                  server: "carewatch, PostgreSQL, 1 proc",
+                  load: "admissions" as const,
+                  store: { ...o.scale, procs: 1 },
+                  start: () => deployCarewatch({ ...o.scale!, procs: 1 }, o.infra),
+                },
+              ]
+            : []),
         ]
       : []),
   ];

@@ -8,7 +8,7 @@ import { ConfigError, loadRegistry } from "../env.js";
  * verification (every projection against a replay of the copied log on the target) on stdout.
  * Exit 0: copied, no differences; 2: refused (target not empty, source not a store, bad URL),
  * nothing changed; 3: copied, but the replay differed from the copied projections (repaired, as
- * `cw rebuild` does); 1: anything else (the copy is one transaction: the target is unchanged).
+ * `cw rebuild` does); 1: anything else (the copy is one transaction: the target is left empty).
  */
 export async function copyCommand(to: string): Promise<void> {
   if (process.env.CAREWATCH_DATABASE_URL)

@@ -245,7 +245,7 @@ function sqliteTables(path: string) {
   }
 }
 
-describe.skipIf(!pgUrl)("cw copy: an SQLite store into PostgreSQL", () => {
+describe.skipIf(!pgUrl)("cw copy: an SQLite store into PostgreSQL (skipped when the run has no PostgreSQL: CAREWATCH_TEST_ENGINES=sqlite,postgres)", () => {
   it("copies every table row for row, seqs kept; the target answers as the source, continues the log and refuses a second copy", async () => {
     const source = await createTestStore();
     for (const r of mixedLoad()) {

@@ -57,7 +57,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * copy-tables.ts streamed with COPY from one read transaction of the source (a consistent
  * snapshot, even beside a running server), seq and ids exactly as stored; the identity columns
  * (audit, assessments) set to continue after the copied ids. All or nothing: a failed copy
- * leaves the target as it was, so it can simply be run again. The log's seq needs no sequence:
+ * leaves the target empty (its tables migrated at most), so it can simply be run again. The log's seq needs no sequence:
  * appends take MAX(seq) + 1 under the lock (pg-append.ts), so they continue after the copy.
  *
  * Then the target is opened as a store and rebuilt: the projections copied from SQLite are

@@ -373,4 +373,50 @@ describe.skipIf(!pgUrl)("cw copy: an SQLite store into PostgreSQL (skipped when 
       await schema.drop();
     }
   });
+
+  it("is all or nothing: a copy that fails after the log leaves the target empty, and the next one succeeds", async () => {
+    const source = await createTestStore();
+    await append(source.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 3 }), ev({ type: "admission", occurred_at: iso(T0 + HOUR) })]));
+    await source.store.audit.record({ at: T0, actor: { kind: "cli", id: "cw" }, action: "keys.create", target: "k" });
+    await source.store.close();
+    // A column PostgreSQL does not have, on a table copied after the events: found mid-copy.
+    const db = new Database(source.path);
+    db.exec("ALTER TABLE audit ADD COLUMN extra TEXT");
+    const schema = await createTestSchema(pgUrl);
+    const target = { url: pgUrl, schema: schema.name };
+    try {
+      await expect(copyToPg({ sourcePath: source.path, target, registry: source.registry })).rejects.toMatchObject({
+        kind: "schema",
+        message: /table audit differs between the engines \(only in SQLite: extra/,
+      });
+      const after = await pgTables(target);
+      for (const t of COPIED_TABLES) expect(after[t.name], t.name).toEqual([]);
+      db.exec("ALTER TABLE audit DROP COLUMN extra");
+      expect(await copyToPg({ sourcePath: source.path, target, registry: source.registry })).toMatchObject({ events: 2, verify: { differences: [] } });
+    } finally {
+      db.close();
+      await schema.drop();
+    }
+  });
+
+  it("brings a source an older carewatch left (a replay pending) up to date first, as the server's start would", async () => {
+    const source = await createTestStore();
+    await append(source.store, req([ev({ type: "census", occurred_at: iso(T0), occupied: 7 })]));
+    await source.store.close();
+    const db = new Database(source.path);
+    try {
+      db.exec("INSERT INTO store_meta (key, value) VALUES ('projections_need_rebuild', '0005')");
+      db.exec("DELETE FROM unit_state");
+    } finally {
+      db.close();
+    }
+    const schema = await createTestSchema(pgUrl);
+    try {
+      const report = await copyToPg({ sourcePath: source.path, target: { url: pgUrl, schema: schema.name }, registry: source.registry });
+      expect(report).toMatchObject({ events: 1, verify: { differences: [] } });
+      expect((await pgTables({ url: pgUrl, schema: schema.name })).unit_state).toHaveLength(1);
+    } finally {
+      await schema.drop();
+    }
+  });
 });

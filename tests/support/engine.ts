@@ -45,8 +45,8 @@ async function adminSql<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   }
 }
 
-/** The PostgreSQL database of a data dir, created on first use. */
-function databaseFor(dataDir: string): Promise<string> {
+/** The PostgreSQL database of a data dir, created on first use (whatever this project's engine: the multi-process tests always want one). */
+export function databaseFor(dataDir: string): Promise<string> {
   let url = created.get(dataDir);
   if (!url) {
     const name = databaseName(dataDir);
@@ -129,4 +129,19 @@ export async function storedBytes(dataDir: string): Promise<{ name: string; byte
   return readdirSync(dataDir)
     .filter((f) => f.startsWith("carewatch.db"))
     .map((f) => ({ name: f, bytes: readFileSync(path.join(dataDir, f)) }));
+}
+
+/** `rawQuery` on a PostgreSQL database given by URL (the multi-process tests' shared database). */
+export async function rawQueryAt<R = Record<string, unknown>>(url: string, text: string): Promise<{ rows: R[] }> {
+  const sql = postgres(url, { max: 1, onnotice: () => {}, types: { bigint: postgres.BigInt } });
+  try {
+    const res = await sql.unsafe(text);
+    return {
+      rows: (res as unknown as Record<string, unknown>[]).map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
+      ) as R[],
+    };
+  } finally {
+    await sql.end();
+  }
 }

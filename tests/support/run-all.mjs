@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm test`: every test, browser tests included, on a fresh machine with only Node and pnpm.
 // 1. Find Debian's Chromium, installing it with apt-get when it is missing (never a downloaded browser),
-//    and Debian's PostgreSQL server binaries and redis-server likewise: the store's conformance
+//    and Debian's PostgreSQL server binaries, redis-server and nginx likewise: the store's conformance
 //    suite and the server's suites run on both engines, the multi-process tests on PostgreSQL and
 //    Redis (throwaway servers per run; CAREWATCH_TEST_ENGINES, CAREWATCH_TEST_DATABASE_URL and
 //    CAREWATCH_TEST_REDIS_URL choose otherwise).
@@ -35,12 +35,13 @@ function ensurePostgres() {
   if (!hasPostgres()) throw new Error("apt-get installed postgresql but no /usr/lib/postgresql/*/bin/postgres");
 }
 
-// The multi-process tests run several carewatch servers on one PostgreSQL and one Redis.
-function ensureRedis() {
-  if (process.env.CAREWATCH_TEST_REDIS_URL || existsSync("/usr/bin/redis-server")) return;
-  console.log(`redis-server not found: installing Debian's redis-server with ${sudo}apt-get …`);
-  aptInstall("redis-server");
-  if (!existsSync("/usr/bin/redis-server")) throw new Error("apt-get installed redis-server but /usr/bin/redis-server is missing");
+// The multi-process tests run several carewatch servers on one PostgreSQL and one Redis, behind
+// nginx with the README's example configuration.
+function ensureDebianBinary(pkg, bin, skip = false) {
+  if (skip || existsSync(bin)) return;
+  console.log(`${bin} not found: installing Debian's ${pkg} with ${sudo}apt-get …`);
+  aptInstall(pkg);
+  if (!existsSync(bin)) throw new Error(`apt-get installed ${pkg} but ${bin} is missing`);
 }
 
 function ensureChromium() {
@@ -56,7 +57,8 @@ function ensureChromium() {
 process.env.CHROMIUM_PATH = ensureChromium();
 console.log(`Chromium: ${process.env.CHROMIUM_PATH}`);
 ensurePostgres();
-ensureRedis();
+ensureDebianBinary("redis-server", "/usr/bin/redis-server", Boolean(process.env.CAREWATCH_TEST_REDIS_URL));
+ensureDebianBinary("nginx", "/usr/sbin/nginx");
 process.env.CAREWATCH_TEST_ENGINES ??= "sqlite,postgres";
 console.log(`Store engines: ${process.env.CAREWATCH_TEST_ENGINES}`);
 

@@ -33,10 +33,16 @@ export interface TransportOptions {
    * server) passes it here.
    */
   headers?: Record<string, string>;
+  /**
+   * More Socket.IO client options, for clients outside a browser: the multi-process tests give
+   * each display its own loopback address (`localAddress`) so a balancer that is sticky by
+   * address spreads them over the processes.
+   */
+  socket?: Record<string, unknown>;
 }
 
 export function createTransport(base = "", options: TransportOptions = {}): BoardTransport {
-  const { headers } = options;
+  const { headers, socket: socketOptions } = options;
   const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${base}/trpc`, ...(headers ? { headers } : {}) })] });
 
   const transport: BoardTransport = {
@@ -53,6 +59,7 @@ export function createTransport(base = "", options: TransportOptions = {}): Boar
         reconnectionDelayMax: 5_000,
         timeout: 10_000,
         ...(headers ? { extraHeaders: headers } : {}),
+        ...socketOptions,
       });
       let stopped = false;
       let retry: ReturnType<typeof setTimeout> | null = null;

@@ -92,6 +92,7 @@ interface Phase {
   p50: number;
   p99: number;
   max: number;
+  postP50: number;
   postP99: number;
   missing: number;
   serverCpuPct: number;
@@ -112,6 +113,8 @@ interface Measuring extends Phase {
 interface StoreRun {
   label: string;
   connectSeconds: number;
+  /** The warm-up: one POST per facility within a second (every key's first use). */
+  warmup: { events: number; failures: number; postP50: number; postP99: number; postMax: number };
   phases: Phase[];
   foreign: number;
   displaysComplete: number;
@@ -195,6 +198,20 @@ async function runOn(o: BenchOptions, choice: StoreChoice, label: string, regist
         if (r.status !== 202 || typeof j.seq !== "number") throw new Error(`POST ${url}: ${r.status} ${JSON.stringify(j).slice(0, 200)}`);
         return { seq: j.seq, group: provinceIndex.get(f.province)! };
       };
+      // Warm-up: every facility posts once (850 in one second), like a restart when every sender
+      // reconnects. Kept apart from the phases: each key's first use in a minute writes its
+      // last_used_at, a commit of its own (on SQLite a synchronous one, on the event loop).
+      o.log(`national: ${label}: warm-up, one event per facility in 1 s`);
+      const warm = await postSteady(registry.facilities.length, 1, post);
+      const warmPost = warm.acks.map((a) => a.at - a.sent);
+      const warmup = {
+        events: warm.acks.length,
+        failures: warm.failures,
+        postP50: percentile(warmPost, 50),
+        postP99: percentile(warmPost, 99),
+        postMax: percentile(warmPost, 100),
+      };
+      await waitDelivered(() => clients.lastSeqs(), Math.max(0, ...warm.acks.map((a) => a.seq)), 10_000);
       for (const speedup of speedups) {
         const rate = Math.round((registry.facilities.length * speedup) / 60);
         o.log(`national: ${label}: ×${speedup} → ${rate} events/s for ${seconds} s`);
@@ -203,6 +220,18 @@ async function runOn(o: BenchOptions, choice: StoreChoice, label: string, regist
         const m0 = machineJiffies();
         const w0 = now();
         const run = await postSteady(rate, seconds, post);
+        if (process.env.BENCH_DEBUG) {
+          const buckets = new Map<number, number[]>();
+          for (const a of run.acks) {
+            const b = Math.floor((a.sent - run.start) / 1000);
+            if (!buckets.has(b)) buckets.set(b, []);
+            buckets.get(b)!.push(a.at - a.sent);
+          }
+          for (const [b, v] of [...buckets].sort((x, y) => x[0] - y[0]))
+            process.stderr.write(
+              `  s${b}: n=${v.length} p50=${percentile(v, 50).toFixed(0)} p99=${percentile(v, 99).toFixed(0)} max=${percentile(v, 100).toFixed(0)}\n`,
+            );
+        }
         const maxSeq = Math.max(0, ...run.acks.map((a) => a.seq));
         await waitDelivered(() => clients.lastSeqs(), maxSeq, 10_000);
         const wall = (now() - w0) / 1000;
@@ -219,6 +248,10 @@ async function runOn(o: BenchOptions, choice: StoreChoice, label: string, regist
           p50: NaN,
           p99: NaN,
           max: NaN,
+          postP50: percentile(
+            run.acks.map((a) => a.at - a.sent),
+            50,
+          ),
           postP99: percentile(
             run.acks.map((a) => a.at - a.sent),
             99,
@@ -249,6 +282,7 @@ async function runOn(o: BenchOptions, choice: StoreChoice, label: string, regist
       return {
         label,
         connectSeconds,
+        warmup,
         phases: phases.map(({ acks: _acks, from: _from, to: _to, ...p }) => p),
         foreign: scope.reduce((s, t) => s + t.foreign, 0),
         displaysComplete: scope.filter((t) => t.distinct === PER_PROVINCE).length,
@@ -296,6 +330,7 @@ export async function runNational(o: BenchOptions): Promise<SectionResult> {
       "p50 ms": p.p50,
       "p99 ms": p.p99,
       "max ms": p.max,
+      "POST p50 ms": p.postP50,
       "POST p99 ms": p.postP99,
       "server CPU % core": p.serverCpuPct,
       "per proc %": p.perProcCpuPct.map((c) => c.toFixed(0)).join(" + "),
@@ -307,6 +342,10 @@ export async function runNational(o: BenchOptions): Promise<SectionResult> {
   );
   const checks: Check[] = [];
   for (const r of runs) {
+    const w = r.warmup;
+    notes.push(
+      `${r.label}: warm-up (each of the ${PROVINCES * PER_PROVINCE} facilities posts once within 1 s, every key's first use): POST p50 ${w.postP50.toFixed(0)} ms, p99 ${w.postP99.toFixed(0)} ms, max ${w.postMax.toFixed(0)} ms${w.failures ? `, ${w.failures} failed` : ""}`,
+    );
     notes.push(
       `${r.label}: ${DISPLAYS} clients connected in ${r.connectSeconds.toFixed(1)} s; avg patch ${(r.avgPatchBytes / 1024).toFixed(1)} KB; scope: ${r.foreign} foreign facility entries, ${r.displaysComplete} of ${DISPLAYS} displays saw all ${PER_PROVINCE} of their province's facilities (fewest seen: ${r.displaysSeenMin})`,
     );

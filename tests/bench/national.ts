@@ -220,18 +220,6 @@ async function runOn(o: BenchOptions, choice: StoreChoice, label: string, regist
         const m0 = machineJiffies();
         const w0 = now();
         const run = await postSteady(rate, seconds, post);
-        if (process.env.BENCH_DEBUG) {
-          const buckets = new Map<number, number[]>();
-          for (const a of run.acks) {
-            const b = Math.floor((a.sent - run.start) / 1000);
-            if (!buckets.has(b)) buckets.set(b, []);
-            buckets.get(b)!.push(a.at - a.sent);
-          }
-          for (const [b, v] of [...buckets].sort((x, y) => x[0] - y[0]))
-            process.stderr.write(
-              `  s${b}: n=${v.length} p50=${percentile(v, 50).toFixed(0)} p99=${percentile(v, 99).toFixed(0)} max=${percentile(v, 100).toFixed(0)}\n`,
-            );
-        }
         const maxSeq = Math.max(0, ...run.acks.map((a) => a.seq));
         await waitDelivered(() => clients.lastSeqs(), maxSeq, 10_000);
         const wall = (now() - w0) / 1000;

@@ -89,6 +89,30 @@ describe("configuration errors stop the server with a message naming the variabl
     expect(r.stderr).toMatch(/PORT/);
   });
 
+  for (const [name, value] of [
+    ["CAREWATCH_DATABASE_URL", "mysql://db.example/carewatch"],
+    ["CAREWATCH_REDIS_URL", "http://cache.example:6379"],
+    ["CAREWATCH_TRUSTED_PROXIES", "127.0.0.1,nginx"],
+  ] as const) {
+    it(`${name}=${value} → refused, the message names ${name}`, async () => {
+      const r = await runToExit({ CAREWATCH_DATA_DIR: dir(), [name]: value });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(name);
+      expect(r.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+    });
+  }
+
+  it("a PostgreSQL or Redis that cannot be reached → exit 1 with a message, the password never printed", async () => {
+    const pg = await runToExit({ CAREWATCH_DATA_DIR: dir(), CAREWATCH_DATABASE_URL: "postgres://carewatch:s3cret-pw@127.0.0.1:1/carewatch" });
+    expect(pg.code).toBe(1);
+    expect(pg.stderr).toMatch(/cannot start/);
+    expect(pg.stderr + pg.stdout).not.toContain("s3cret-pw");
+    const redis = await runToExit({ CAREWATCH_DATA_DIR: dir(), CAREWATCH_REDIS_URL: "redis://:s3cret-pw@127.0.0.1:1" });
+    expect(redis.code).toBe(1);
+    expect(redis.stderr).toMatch(/CAREWATCH_REDIS_URL/);
+    expect(redis.stderr + redis.stdout).not.toContain("s3cret-pw");
+  });
+
   it("CAREWATCH_DATA_DIR pointing to a file → clear message naming CAREWATCH_DATA_DIR", async () => {
     const file = path.join(dir(), "not-a-dir");
     writeFileSync(file, "x");

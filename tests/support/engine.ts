@@ -25,7 +25,7 @@ const created = new Map<string, Promise<string>>();
 
 function serverUrl(): string {
   const url = inject("carewatchPgUrl");
-  if (!url) throw new Error("CAREWATCH_TEST_ENGINE=postgres but the run has no PostgreSQL server (globalSetup)");
+  if (!url) throw new Error("this run has no PostgreSQL server: set CAREWATCH_TEST_ENGINES=sqlite,postgres (pnpm test does) or CAREWATCH_TEST_DATABASE_URL");
   return url;
 }
 

@@ -49,10 +49,11 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedisServer(): Promise<RedisTestServer> {
+/** `port`: a given one (a restart of a stopped server, for outage tests), else a free one. */
+export async function startRedisServer(opts: { port?: number } = {}): Promise<RedisTestServer> {
   if (!hasRedisServer()) throw new Error(`${REDIS_SERVER_BIN} not found: install Debian's redis-server (pnpm test does when it is missing)`);
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const dir = mkdtempSync(join(tmpdir(), "carewatch-redis-"));
     const child = spawn(
       REDIS_SERVER_BIN,
@@ -76,7 +77,7 @@ export async function startRedisServer(): Promise<RedisTestServer> {
       await exited;
       rmSync(dir, { recursive: true, force: true });
       // Another process took the port between our probe and the server's bind: try another.
-      if (attempt < 3) continue;
+      if (attempt < 3 && opts.port === undefined) continue;
       throw new Error(`redis-server did not start: ${log}`);
     }
     return {

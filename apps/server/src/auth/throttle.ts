@@ -15,6 +15,7 @@ export interface LoginThrottle {
 }
 
 const WINDOW_S = 15 * 60;
+const REDIS_WAIT_MS = 500;
 
 export function createLoginThrottle(opts: { perAccount?: number; perAddress?: number; redis?: Redis; prefix?: string } = {}): LoginThrottle {
   const limiter = (keyPrefix: string, points: number): RateLimiterAbstract =>
@@ -24,7 +25,9 @@ export function createLoginThrottle(opts: { perAccount?: number; perAddress?: nu
           keyPrefix: `${opts.prefix ?? "carewatch:"}${keyPrefix}`,
           points,
           duration: WINDOW_S,
-          // Redis unreachable: count in this process meanwhile rather than refuse every login.
+          // Redis unreachable: count in this process meanwhile rather than refuse every login,
+          // and at once (not after ioredis's reconnection attempts).
+          rejectIfRedisNotReady: true,
           insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_S }),
         })
       : new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_S });
@@ -32,6 +35,14 @@ export function createLoginThrottle(opts: { perAccount?: number; perAddress?: nu
   const addresses = limiter("login-address", opts.perAddress ?? 20);
   const account = (email: string) => email.trim().toLowerCase();
   const wait = (res: RateLimiterRes | null, limit: number) => (res && res.consumedPoints >= limit ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0);
+  // Redis that went away a moment ago still looks "ready" to ioredis, which then holds commands
+  // until it gives up reconnecting: a login never waits on it longer than this.
+  const bounded = <T>(work: Promise<T>, otherwise: T): Promise<T> => {
+    if (!opts.redis) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), REDIS_WAIT_MS)));
+    return Promise.race([work.catch(() => otherwise), late]).finally(() => clearTimeout(timer));
+  };
   const consume = async (limiter: RateLimiterAbstract, key: string) => {
     try {
       await limiter.consume(key);
@@ -41,14 +52,14 @@ export function createLoginThrottle(opts: { perAccount?: number; perAddress?: nu
   };
   return {
     async blockedFor(email, address) {
-      const [a, b] = await Promise.all([accounts.get(account(email)), addresses.get(address)]);
+      const [a, b] = await Promise.all([bounded(accounts.get(account(email)), null), bounded(addresses.get(address), null)]);
       return Math.max(wait(a, accounts.points), wait(b, addresses.points));
     },
     async failed(email, address) {
-      await Promise.all([consume(accounts, account(email)), consume(addresses, address)]);
+      await Promise.all([bounded(consume(accounts, account(email)), undefined), bounded(consume(addresses, address), undefined)]);
     },
     async succeeded(email) {
-      await accounts.delete(account(email));
+      await bounded(accounts.delete(account(email)), false);
     },
   };
 }

@@ -73,24 +73,38 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return { allowed, text }
 `;
 
-/** Redis unreachable: this process's own buckets meanwhile (never a 5xx, never unlimited). */
+/**
+ * Redis unreachable, or slower than `timeoutMs`: this process's own buckets meanwhile — never a
+ * 5xx, never unlimited, never a request held up waiting for Redis to come back (ioredis would
+ * queue the command until it reconnects).
+ */
 export function redisRateLimiter(
   redis: Redis,
   perSecond: number,
-  opts: { burstFactor?: number; prefix?: string; onError?: (err: unknown) => void } = {},
+  opts: { burstFactor?: number; prefix?: string; timeoutMs?: number; onError?: (err: unknown) => void } = {},
 ): RateLimiter {
   if (perSecond <= 0) return OFF;
   const burst = perSecond * (opts.burstFactor ?? 10);
   const prefix = opts.prefix ?? "carewatch:rate:";
   const fallback = memoryRateLimiter(perSecond, opts.burstFactor);
+  const timeoutMs = opts.timeoutMs ?? 500;
   return {
     async take(key, now) {
+      if (redis.status !== "ready") {
+        opts.onError?.(new Error(`Redis is ${redis.status}`));
+        return fallback.take(key, now);
+      }
+      let timer: NodeJS.Timeout | undefined;
       try {
-        const [allowed, tokens] = (await redis.eval(TAKE_TOKEN_LUA, 1, prefix + key, String(now), String(perSecond), String(burst))) as [number, string];
+        const reply = redis.eval(TAKE_TOKEN_LUA, 1, prefix + key, String(now), String(perSecond), String(burst)) as Promise<[number, string]>;
+        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs)));
+        const [allowed, tokens] = await Promise.race([reply, late]);
         return decision(allowed === 1, Number(tokens), perSecond);
       } catch (err) {
         opts.onError?.(err);
         return fallback.take(key, now);
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

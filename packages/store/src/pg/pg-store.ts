@@ -36,6 +36,8 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   const { log } = opts;
   const sql = postgres(opts.url, {
     max: opts.max ?? 10,
+    // A database that cannot be reached stops the start with a message, rather than hanging on.
+    connect_timeout: 10,
     // BIGINT (seq, ms instants, COUNT) as a JS number: all stay far below 2^53.
     types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
     connection: { synchronous_commit: "on", ...(opts.schema ? { search_path: opts.schema } : {}) },

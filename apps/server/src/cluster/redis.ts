@@ -24,7 +24,7 @@ export async function connectRedis(url: string, log: Logger, timeoutMs = 10_000)
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new Error(`cannot reach CAREWATCH_REDIS_URL (${redacted(url)}): ${(err as Error).message}`);
+    throw new Error(`cannot reach CAREWATCH_REDIS_URL (${redacted(url)}): ${(err as Error).message}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }

@@ -78,6 +78,9 @@ export async function runIngestSingle(o: BenchOptions): Promise<SectionResult> {
                 },
               ]
             : []),
+          // The baseline again after carewatch's rows: the machine drifts (other work, a fresh cluster
+          // warming up), so carewatch is held to the better of the two.
+          { server: `${PG_BASELINE}, again`, load: "any" as const, store: null, start: () => baseline("bare-hono-pg.ts", [], pgDb) },
         ]
       : []),
   ];
@@ -97,7 +100,7 @@ export async function runIngestSingle(o: BenchOptions): Promise<SectionResult> {
         seconds,
         warmup,
       });
-      const pg = t.store?.engine === "postgres" || t.server === PG_BASELINE;
+      const pg = t.store?.engine === "postgres" || t.server.startsWith(PG_BASELINE);
       results.push({ server: t.server, load: t.load, pg, carewatch: t.store !== null, r });
       if (t.store) {
         const seq = await storedSeq(d, key);
@@ -111,7 +114,8 @@ export async function runIngestSingle(o: BenchOptions): Promise<SectionResult> {
       await d.stop();
     }
   }
-  const baselineOf = (pg: boolean) => results.find((x) => x.server === (pg ? PG_BASELINE : SQLITE_BASELINE))!.r.reqPerSec;
+  const baselineOf = (pg: boolean) =>
+    Math.max(...results.filter((x) => (pg ? x.server.startsWith(PG_BASELINE) : x.server === SQLITE_BASELINE)).map((x) => x.r.reqPerSec));
   if (o.scale && o.scale.procs > 1)
     notes.push(
       `PostgreSQL rows: ${o.scale.procs} server processes on one database, the ${CONNECTIONS} connections round-robin over their addresses (no load balancer)`,
@@ -123,7 +127,7 @@ export async function runIngestSingle(o: BenchOptions): Promise<SectionResult> {
       const target = pg ? PG_TARGET : TARGET;
       return {
         section: "ingest-single",
-        target: `${server} (${load}) ≥ ${target * 100}% of the ${pg ? "bare Hono + PostgreSQL" : "2 ms / 200-row"} group-commit baseline`,
+        target: `${server} (${load}) ≥ ${target * 100}% of the ${pg ? "bare Hono + PostgreSQL (better of its two runs)" : "2 ms / 200-row"} group-commit baseline`,
         measured: `${Math.round(r.reqPerSec)} vs ${Math.round(base)} req/s = ${Math.round((100 * r.reqPerSec) / base)}%`,
         pass: r.reqPerSec >= target * base && r.non2xx === 0,
       };

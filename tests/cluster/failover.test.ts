@@ -44,7 +44,11 @@ afterAll(async () => {
 
 /** A wall: the web app's Board on its real transport, with every live message's arrival noted. */
 function wall(url: string, localAddress?: string) {
-  const real = createTransport(url, { headers: { cookie: `cw_display=${token}` }, socket: localAddress ? { localAddress, transports: ["websocket"] } : {} });
+  // As a browser would: the page's Origin on the WebSocket handshake (the server checks it).
+  const real = createTransport(url, {
+    headers: { cookie: `cw_display=${token}`, origin: url },
+    socket: localAddress ? { localAddress, transports: ["websocket"] } : {},
+  });
   const log = { live: [] as number[], disconnects: 0, connects: 0 };
   const transport: BoardTransport = {
     snapshot: () => real.snapshot(),

@@ -112,7 +112,18 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
   // Attached in the same turn as the listen callback: no request can arrive before it.
   httpServer.on("request", getRequestListener(app.fetch));
   const hub = createHub(
-    { httpServer, store, now, buildId, allowedOrigins: config.allowedOrigins, log, auth: sessionAuth, redis, streamName: `${namespace}socket.io` },
+    {
+      httpServer,
+      store,
+      now,
+      buildId,
+      // The address people open is always allowed: behind a proxy the Host the server sees may not be it.
+      allowedOrigins: [...config.allowedOrigins, new URL(publicUrl).origin],
+      log,
+      auth: sessionAuth,
+      redis,
+      streamName: `${namespace}socket.io`,
+    },
     startSeq,
   );
   // Security headers on every response, set before anyone answers: Hono's routes and Socket.IO's

@@ -12,7 +12,7 @@ import { COALESCE_MS } from "@carewatch/domain";
 import { deployCarewatch, SQLITE_1, type StoreChoice } from "./deploy.js";
 import { BENCH_FACILITY, eventFactory } from "./events.js";
 import { latencies, postJson, postSteady, startClients, waitDelivered, WORKERS, type ClientSpec } from "./live-measure.js";
-import { cpuSeconds, machineJiffies, createDisplayToken, createKey, spawnBaseline } from "./proc.js";
+import { cpuSeconds, machineJiffies, createDisplayToken, createKey, spawnBaseline, withServerState } from "./proc.js";
 import { percentile, type BenchOptions, type Check, type SectionResult } from "./report.js";
 
 const CLIENTS = 200;
@@ -102,6 +102,8 @@ export async function runFanout(o: BenchOptions): Promise<SectionResult> {
           seconds,
         ),
       );
+    } catch (e) {
+      throw withServerState(e, d.children);
     } finally {
       await d.stop();
     }

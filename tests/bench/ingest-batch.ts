@@ -8,7 +8,7 @@
 import { deployCarewatch, SQLITE_1, type StoreChoice } from "./deploy.js";
 import { BENCH_FACILITY, eventFactory, type LoadKind } from "./events.js";
 import { runLoad, type LoadResult } from "./load.js";
-import { createKey, spawnBaseline, storedSeq } from "./proc.js";
+import { createKey, spawnBaseline, storedSeq, withServerState, type Child } from "./proc.js";
 import type { BenchOptions, SectionResult } from "./report.js";
 
 const BATCH = 1000;
@@ -16,6 +16,7 @@ const CONNECTIONS = 8;
 const TARGET_EVENTS_PER_S = 50_000;
 
 interface Running {
+  children: Child[];
   urls: string[];
   url: string;
   dataDir: string;
@@ -31,7 +32,7 @@ export async function runIngestBatch(o: BenchOptions): Promise<SectionResult> {
       await drop();
       throw e;
     });
-    return { urls: [c.url], url: c.url, dataDir: c.dataDir, env: c.env, stop: async () => (await c.stop(), await drop()) };
+    return { children: [c], urls: [c.url], url: c.url, dataDir: c.dataDir, env: c.env, stop: async () => (await c.stop(), await drop()) };
   };
   const carewatch = (store: StoreChoice, prefix: string) => [
     { name: `${prefix}, census mix`, load: "census-mix" as LoadKind, store, start: () => deployCarewatch(store, o.infra) },
@@ -78,6 +79,8 @@ export async function runIngestBatch(o: BenchOptions): Promise<SectionResult> {
         );
       }
       if (r.non2xx || r.errors) notes.push(`${t.name}: ${r.non2xx} non-2xx, ${r.errors} errors/timeouts; status codes ${JSON.stringify(r.statusCodes)}`);
+    } catch (e) {
+      throw withServerState(e, d.children);
     } finally {
       await d.stop();
     }

@@ -11,7 +11,7 @@
 import { deployCarewatch, SQLITE_1, type Deployment, type StoreChoice } from "./deploy.js";
 import { BENCH_FACILITY, eventFactory, type LoadKind } from "./events.js";
 import { runLoad, type LoadResult } from "./load.js";
-import { createKey, spawnBaseline, storedSeq } from "./proc.js";
+import { createKey, spawnBaseline, storedSeq, withServerState } from "./proc.js";
 import type { BenchOptions, Check, SectionResult } from "./report.js";
 
 const CONNECTIONS = 50;
@@ -27,7 +27,7 @@ interface Target {
   load: LoadKind | "any";
   /** carewatch on this store, or a baseline (null). */
   store: StoreChoice | null;
-  start: () => Promise<Pick<Deployment, "urls" | "url" | "dataDir" | "env" | "stop">>;
+  start: () => Promise<Pick<Deployment, "urls" | "url" | "dataDir" | "env" | "stop" | "children">>;
 }
 
 /** A baseline as a one-address deployment (it has no `cw`). */
@@ -38,6 +38,7 @@ async function baseline(file: string, args: string[], env: () => Promise<{ env: 
     throw err;
   });
   return {
+    children: [child],
     urls: [child.url],
     url: child.url,
     dataDir: child.dataDir,
@@ -110,6 +111,8 @@ export async function runIngestSingle(o: BenchOptions): Promise<SectionResult> {
       }
       if (r.non2xx || r.errors)
         notes.push(`${t.server} (${t.load}): ${r.non2xx} non-2xx, ${r.errors} errors/timeouts; status codes ${JSON.stringify(r.statusCodes)}`);
+    } catch (e) {
+      throw withServerState(e, d.children);
     } finally {
       await d.stop();
     }

@@ -20,7 +20,7 @@ import { demoRegistryDocument, parseRegistry, type Registry } from "@carewatch/d
 import { openStore, type StoreLocation } from "@carewatch/store";
 import { deployCarewatch, SQLITE_1, type Deployment, type StoreChoice } from "./deploy.js";
 import { latencies, now, type Ack, postSteady, startClients, waitDelivered, WORKERS, type ClientSpec } from "./live-measure.js";
-import { cpuSeconds, machineJiffies, rssMb } from "./proc.js";
+import { cpuSeconds, machineJiffies, rssMb, withServerState } from "./proc.js";
 import { percentile, type BenchOptions, type Cell, type Check, type SectionResult } from "./report.js";
 
 const PROVINCES = 34;
@@ -281,6 +281,8 @@ async function runOn(o: BenchOptions, choice: StoreChoice, label: string, regist
       await clients.kill();
       throw e;
     }
+  } catch (e) {
+    throw withServerState(e, d.children);
   } finally {
     await d.stop();
   }

@@ -22,6 +22,8 @@ export interface Child {
   /** The environment given on top of the bench's (e.g. CAREWATCH_DATABASE_URL): what `cw` needs to open the same store. */
   env: Record<string, string>;
   stderr(): string;
+  /** Null while running; how it ended otherwise (a server that died under load says so in the report). */
+  ended(): string | null;
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ async function launch(name: string, args: string[], env: Record<string, string>)
     dataDir,
     env,
     stderr: () => err,
+    ended: () => (child.exitCode !== null ? `exit code ${child.exitCode}` : child.signalCode !== null ? `killed by ${child.signalCode}` : null),
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
@@ -127,6 +130,19 @@ export function createDisplayToken(child: Pick<Child, "dataDir" | "env" | "url">
   const m = /[?&]display=([^&\s]+)/.exec(out);
   if (!m) throw new Error(`cw displays create printed no ?display= URL: ${out}`);
   return decodeURIComponent(m[1]!);
+}
+
+/** An error from a section's run, with what the processes under test said when one of them ended or wrote to stderr. */
+export function withServerState(e: unknown, children: Child[]): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  const states = children
+    .map((c) => {
+      const ended = c.ended();
+      const err = c.stderr().trim().slice(-1500);
+      return ended || err ? `${c.name} pid ${c.pid} (${c.url}): ${ended ?? "still running"}${err ? `; stderr: ${err}` : ""}` : null;
+    })
+    .filter(Boolean);
+  return new Error(states.length ? `${msg} — ${states.join(" | ")}` : msg, { cause: e });
 }
 
 let clkTck: number | null = null;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StatusPatch } from "@carewatch/domain";
-import { login, STRONG_PASSWORD } from "../support/accounts.js";
+import { login, STRONG_PASSWORD, trpcWithCookie } from "../support/accounts.js";
 import { startCluster, type Cluster } from "../support/cluster.js";
 import { admission, census, SONG_MA, MERIT, uid } from "../support/contract-helpers.js";
 import { socketFor } from "../support/live-client.js";
@@ -110,6 +110,24 @@ describe("two processes on one PostgreSQL and one Redis", () => {
     await expect.poll(() => !onA.socket.connected && !onB.socket.connected, { timeout: 5_000 }).toBe(true);
     onA.socket.close();
     onB.socket.close();
+  });
+
+  it("a display revoked in /admin on A drops on B at once (the Socket.IO adapter), not at B's next sweep", async () => {
+    const email = "admin@example.vn";
+    expect((await cluster.cw(["users", "create", email, "--role", "admin", "--password-stdin"], STRONG_PASSWORD)).status).toBe(0);
+    const { cookie } = await login(A, email);
+    const admin = trpcWithCookie(A, cookie, { origin: A });
+    // B's sweep runs every 2 s: four drops each well under a second are the adapter's doing.
+    for (let i = 0; i < 4; i++) {
+      const d = await newDisplay(`admin-revoked ${i}`);
+      const onB = watch(B, d.token);
+      await onB.connected;
+      const started = Date.now();
+      await admin.admin.displays.revoke.mutate({ id: d.id });
+      await expect.poll(() => onB.revoked() && !onB.socket.connected, { timeout: 5_000, interval: 10 }).toBe(true);
+      expect(Date.now() - started).toBeLessThan(800);
+      onB.socket.close();
+    }
   });
 
   it("login throttling counts failures on every process together", async () => {

@@ -4,6 +4,7 @@ import { trpcServer } from "@hono/trpc-server";
 import type { Logger } from "pino";
 import type { GroupCommitter, Store } from "@carewatch/store";
 import type { OverdueThresholds } from "@carewatch/domain";
+import type { EndedCredential } from "./admin/admin-actions.js";
 import { authRoutes } from "./auth/auth-routes.js";
 import { refuseCrossSite } from "./auth/csrf.js";
 import { principalFromCookies, type SessionAuth } from "./auth/principal.js";
@@ -36,6 +37,8 @@ export interface AppDeps {
   dev: boolean;
   /** Sessions: the cookie's name and flags (from CAREWATCH_PUBLIC_URL) and the lifetimes. */
   auth: Pick<SessionAuth, "cookie" | "session"> & { publicOrigin: string; throttle: LoginThrottle; trustedProxies: readonly string[] };
+  /** A display or account ended: the live hub drops its sockets on every process. */
+  ended: (credential: EndedCredential) => void;
   /** CAREWATCH_REFERRAL_OVERDUE (the domain's defaults when absent). */
   referralOverdue?: OverdueThresholds;
 }
@@ -84,7 +87,14 @@ export function createApp(d: AppDeps) {
 
   app.route(
     "/auth",
-    authRoutes({ ...sessionAuth, throttle: d.auth.throttle, publicOrigin: d.auth.publicOrigin, trustedProxies: d.auth.trustedProxies, log: d.log }),
+    authRoutes({
+      ...sessionAuth,
+      throttle: d.auth.throttle,
+      publicOrigin: d.auth.publicOrigin,
+      trustedProxies: d.auth.trustedProxies,
+      ended: d.ended,
+      log: d.log,
+    }),
   );
 
   app.route("/entry", entryRoutes({ store: d.store, committer: d.committer, now: d.now, auth: sessionAuth, publicOrigin: d.auth.publicOrigin }));
@@ -105,6 +115,7 @@ export function createApp(d: AppDeps) {
         now: d.now,
         buildId: d.buildId(),
         principal: await principalFromCookies(c.req.header("cookie"), sessionAuth),
+        ended: d.ended,
       }),
       onError: (o) => logTrpcError(d.log, c.get("requestId"), o),
     })(c, next),

@@ -108,6 +108,8 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
       trustedProxies: config.trustedProxies,
     },
     referralOverdue: config.referralOverdue,
+    // The hub is made after the app (it needs the listening HTTP server); nothing ends before then.
+    ended: (credential) => hub.endCredential(credential),
   });
   // Attached in the same turn as the listen callback: no request can arrive before it.
   httpServer.on("request", getRequestListener(app.fetch));

@@ -27,7 +27,15 @@ export interface ActionContext {
   store: Store;
   now: () => number;
   actor: AuditActor;
+  /**
+   * A display or an account can no longer watch: the live hub drops its sockets on every process
+   * at once (through the Socket.IO adapter). Absent for `cw`, another process without a hub: the
+   * hubs' sweep finds the change in the store within seconds.
+   */
+  ended?: (credential: EndedCredential) => void;
 }
+
+export type EndedCredential = { kind: "display"; id: string } | { kind: "user"; id: string };
 
 const base = (url: string) => url.replace(/\/$/, "");
 
@@ -99,8 +107,8 @@ export async function createUserWithPassword(ctx: ActionContext, a: NewAccount, 
 }
 
 /**
- * Disables an account: the store ends its sessions in the same transaction, and the live hub's
- * sweep drops its sockets within seconds (the server and `cw` share this path).
+ * Disables an account: the store ends its sessions in the same transaction, and its sockets drop
+ * (at once from the server, within the hub's sweep from `cw`; both share this path).
  */
 export async function disableUser(ctx: ActionContext, email: string): Promise<{ email: string }> {
   const users = await ctx.store.credentials.listUsers();
@@ -121,6 +129,7 @@ export async function disableUser(ctx: ActionContext, email: string): Promise<{ 
     before: { email: e, role, provinces, facilityId, disabledAt: null },
     after: { email: e, role, provinces, facilityId, disabledAt: now },
   });
+  ctx.ended?.({ kind: "user", id: user.id });
   return { email: user.email };
 }
 
@@ -171,6 +180,7 @@ export async function revokeDisplay(ctx: ActionContext, id: string): Promise<{ i
     before: { name: d.name, provinces: d.provinces, revokedAt: null },
     after: { name: d.name, provinces: d.provinces, revokedAt: now },
   });
+  ctx.ended?.({ kind: "display", id });
   return { id };
 }
 

@@ -6,6 +6,7 @@ import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./pass
 import { authenticateCredential, credentialFromCookies, type SessionAuth } from "./principal.js";
 import { jsonFromOwnOrigin } from "./csrf.js";
 import { clearSessionCookie, writeSessionCookie } from "./session-cookie.js";
+import type { EndedCredential } from "../admin/admin-actions.js";
 import { clientAddress } from "../http/client-address.js";
 import type { LoginThrottle } from "./throttle.js";
 
@@ -15,6 +16,8 @@ export interface AuthRouteDeps extends SessionAuth {
   publicOrigin: string;
   /** CAREWATCH_TRUSTED_PROXIES: whose X-Forwarded-For names the client (throttling is per address). */
   trustedProxies: readonly string[];
+  /** "Log out everywhere" drops the account's live sockets too, on every process. */
+  ended: (credential: EndedCredential) => void;
   log: Logger;
 }
 
@@ -102,6 +105,7 @@ export function authRoutes(d: AuthRouteDeps) {
     const user = cred?.kind === "session" ? await authenticateCredential(cred, d) : null;
     if (user?.kind !== "user") return problem(c, "unauthorized", { detail: NOT_LOGGED_IN });
     const ended = await d.store.credentials.endAllSessions(user.userId, d.now());
+    d.ended({ kind: "user", id: user.userId });
     clearSessionCookie(c, d.cookie);
     return c.json({ status: "logged out everywhere", ended });
   });

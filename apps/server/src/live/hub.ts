@@ -14,6 +14,7 @@ import {
   type StatusPatch,
 } from "@carewatch/domain";
 import type { Store } from "@carewatch/store";
+import type { EndedCredential } from "../admin/admin-actions.js";
 import { authenticateCredential, credentialFromCookies, type BrowserCredential, type SessionAuth } from "../auth/principal.js";
 import { mayWatchBoard, scoped, scopeOf, type Scope } from "../auth/scope.js";
 
@@ -95,7 +96,13 @@ export function createHub(o: HubOptions, startSeq: number) {
       },
     );
   });
-  io.on("connection", (socket) => void socket.join(socket.data.scope.key));
+  // Each socket is also in its credential's room, so ending a display or an account reaches its
+  // sockets on every process through the adapter (`endCredential`).
+  const credentialRoom = (c: EndedCredential) => `${c.kind}:${c.id}`;
+  io.on("connection", (socket) => {
+    const p = socket.data.principal;
+    void socket.join([socket.data.scope.key, credentialRoom(p.kind === "display" ? { kind: "display", id: p.displayId } : { kind: "user", id: p.userId })]);
+  });
 
   /** Each room gets the part of a patch its scope may see; rooms nobody is in are forgotten. */
   const emitPatch = (patch: StatusPatch) => {
@@ -225,6 +232,12 @@ export function createHub(o: HubOptions, startSeq: number) {
 
   return {
     io,
+    /** Every socket of this display or account, on every process: told, then dropped. */
+    endCredential(c: EndedCredential) {
+      if (closed) return;
+      io.to(credentialRoom(c)).emit("revoked");
+      io.in(credentialRoom(c)).disconnectSockets(true);
+    },
     async close() {
       closed = true;
       unwatch();

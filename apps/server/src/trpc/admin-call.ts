@@ -8,6 +8,7 @@ export const actionContext = (ctx: TrpcContext & { principal: UserPrincipal }): 
   store: ctx.store,
   now: ctx.now,
   actor: { kind: "user", id: ctx.principal.userId, email: ctx.principal.email },
+  ended: ctx.ended,
 });
 
 /** An AdminError becomes a tRPC error whose message the page shows as it is. */

@@ -1,3 +1,4 @@
+import type { EndedCredential } from "../admin/admin-actions.js";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Principal } from "@carewatch/domain";
 import type { Store } from "@carewatch/store";
@@ -10,6 +11,8 @@ export interface TrpcContext {
   buildId: string;
   /** Who is asking (a logged-in person or a wall display), or null (no cookie, or an ended/revoked one). */
   principal: Principal | null;
+  /** Tell the live hub a credential ended (its sockets drop on every process). */
+  ended: (credential: EndedCredential) => void;
 }
 
 /**

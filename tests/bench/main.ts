@@ -4,7 +4,7 @@
  *
  *   pnpm bench                      ingest-single, ingest-batch, fill (10 M events), fanout (~8 min)
  *   pnpm bench --quick              the same with short runs and a 1 M fill (a smoke check)
- *   pnpm bench --only <name>        one section: ingest-single | ingest-batch | fill | fanout | soak | import
+ *   pnpm bench --only <name>        one section: ingest-single | ingest-batch | fill | fanout | soak | import | history | national
  *   pnpm bench --fill <millions>    how many million events the fill section posts
  *   pnpm bench --history-max <M>    the history section's largest store (1 M, then this many M; default 10)
  *   pnpm bench --soak 10m           the browser soak alone (wall page JS heap over time)
@@ -15,7 +15,7 @@
  * Scale-out (issue 9): `--store postgres --procs N` (defaults: sqlite, 1) runs ingest-single,
  * ingest-batch, fanout and national on SQLite in one process AND on PostgreSQL behind N server
  * processes, side by side, with a bare Hono + PostgreSQL group-commit baseline (same durability)
- * in the same run (~12 min; `--only` picks one). A throwaway PostgreSQL (fsync=on,
+ * in the same run (~6 min on 2 cores; `--only` picks one). A throwaway PostgreSQL (fsync=on,
  * synchronous_commit=on; a new database per server run) and, for N > 1, a throwaway Redis
  * (CAREWATCH_REDIS_URL) are started and removed by the bench. Load and clients go round-robin over
  * the N processes' addresses (no load balancer); fan-out latency counts an event posted to one
@@ -24,6 +24,7 @@
  *
  *   pnpm bench --store postgres --procs 2              the four sections, both stores
  *   pnpm bench --store postgres --procs 2 --only fanout
+ *
  * BENCH_CPU_PROF=<dir> makes every server child write a V8 CPU profile into <dir> when it exits.
  *
  * Prints a table per section and a PASS/FAIL summary, writes tests/artifacts/bench-<date>.json,

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.js";
 import { startTestServer, tempDataDir, type TestServer } from "../support/server.js";
-import { DEMO_FACILITIES, freePort, keysFor, newWallContext, openWall, postCensus, tileOccupied } from "../support/wall.js";
+import { freePort } from "../support/ports.js";
+import { DEMO_FACILITIES, keysFor, newWallContext, openWall, postCensus, tileOccupied } from "../support/wall.js";
 
 /**
  * A server restart under an open wall: same port, same data dir. The wall must say it lost the

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
 import { databaseFor, dropStore } from "./engine.js";
 import { cw, ROOT, spawnServer, tempDataDir, type RunResult, type SpawnedServer } from "./server.js";
 import "./redis-setup.js";
+import { freePort } from "./ports.js";
 
 /**
  * Several carewatch processes on one PostgreSQL database and one Redis, as production runs them
@@ -63,17 +63,6 @@ export async function startCluster(processes: number, extraEnv: Record<string, s
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export const NGINX_EXAMPLE = path.join(ROOT, "apps/server/deploy/nginx.conf");

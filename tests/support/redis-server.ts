@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./ports.js";
 
 /**
  * A throwaway Redis server for tests and benches: Debian's redis-server on a free port of
@@ -19,17 +20,6 @@ export const REDIS_SERVER_BIN = process.env.CAREWATCH_REDIS_SERVER ?? "/usr/bin/
 
 export function hasRedisServer(): boolean {
   return existsSync(REDIS_SERVER_BIN);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the server answers PING with PONG on its port. */

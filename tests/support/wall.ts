@@ -1,5 +1,4 @@
 // Helpers for the wall-board browser tests: a real server, real Chromium, no sleeps that must work.
-import { createServer } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { postEvents, type TestServer } from "./server.js";
 
@@ -25,18 +24,6 @@ export const FIRST_UNIT: Record<string, string | undefined> = {
   "sl-psychiatric": "acute",
   "lc-drug-rehab-1": "compulsory",
 };
-
-/** A port that was free a moment ago (listen on 0, read it, close): reused across a restart. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let counter = 0;
 

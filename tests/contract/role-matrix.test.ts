@@ -184,8 +184,11 @@ describe("live patches carry only the facilities a principal may read", () => {
       socket.on("patch", (p) => seen[k]!.push(p));
       return socket;
     });
+    // Each socket's outcome is listened for from its creation: awaited one by one, a socket that
+    // connected while the test waited for the one before would never be heard to connect.
+    const outcomes = sockets.map((socket) => connectOutcome(socket));
     try {
-      for (const socket of sockets) expect(await connectOutcome(socket)).toBe("connected");
+      expect(await Promise.all(outcomes)).toEqual(["connected", "connected", "connected"]);
       const base = Date.now() - 30_000;
       // Interleaved: each watcher's last awaited event was committed after one it must not see.
       const posts: [string, number][] = [

@@ -77,9 +77,13 @@ export function socketWithCookie(url: string, cookie: string | null, auth: Recor
   return io(url, { transports: ["websocket"], extraHeaders: cookie ? { cookie } : {}, auth, reconnection: false, forceNew: true });
 }
 
-/** Whether a socket connects ("connected") or is refused (the server's message). */
+/**
+ * Whether a socket connects ("connected") or is refused (the server's message). Call it as the
+ * socket is made: an outcome that happened before is not heard (except a connection already up).
+ */
 export function connectOutcome(socket: Socket): Promise<"connected" | string> {
   return new Promise((resolve) => {
+    if (socket.connected) return resolve("connected");
     socket.once("connect", () => resolve("connected"));
     socket.once("connect_error", (e) => resolve(e.message));
   });

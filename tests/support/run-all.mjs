@@ -40,7 +40,14 @@ function ensurePostgres() {
 function ensureDebianBinary(pkg, bin, skip = false) {
   if (skip || existsSync(bin)) return;
   console.log(`${bin} not found: installing Debian's ${pkg} with ${sudo}apt-get …`);
-  aptInstall(pkg);
+  try {
+    aptInstall(pkg);
+  } catch (e) {
+    // The package's own service failing to start (no init system, port 80 taken) fails the
+    // install without harming the binary, which is all the tests use: judge by the binary.
+    if (!existsSync(bin)) throw e;
+    console.log(`apt-get reported an error, but ${bin} is installed: going on`);
+  }
   if (!existsSync(bin)) throw new Error(`apt-get installed ${pkg} but ${bin} is missing`);
 }
 

@@ -5,24 +5,18 @@
  * --procs N`, the same on carewatch on PostgreSQL behind N processes (connections round-robin
  * over them) beside the bare Hono + PostgreSQL group-commit baseline.
  */
-import { deployCarewatch, SQLITE_1, type StoreChoice } from "./deploy.js";
+import { deployCarewatch, SQLITE_1, type Deployment, type StoreChoice } from "./deploy.js";
 import { BENCH_FACILITY, eventFactory, type LoadKind } from "./events.js";
 import { runLoad, type LoadResult } from "./load.js";
-import { createKey, spawnBaseline, storedSeq, withServerState, type Child } from "./proc.js";
+import { createKey, spawnBaseline, storedSeq, withServerState } from "./proc.js";
 import type { BenchOptions, SectionResult } from "./report.js";
 
 const BATCH = 1000;
 const CONNECTIONS = 8;
 const TARGET_EVENTS_PER_S = 50_000;
 
-interface Running {
-  children: Child[];
-  urls: string[];
-  url: string;
-  dataDir: string;
-  env: Record<string, string>;
-  stop(): Promise<void>;
-}
+/** A carewatch deployment or a baseline: what the load needs of either. */
+type Running = Omit<Deployment, "label" | "choice">;
 
 export async function runIngestBatch(o: BenchOptions): Promise<SectionResult> {
   const seconds = o.quick ? 2 : 10;

@@ -102,6 +102,12 @@ describe("configuration errors stop the server with a message naming the variabl
     });
   }
 
+  it("cw refuses a CAREWATCH_DATABASE_URL that is not PostgreSQL's, naming it (exit 2)", async () => {
+    const r = await cw(dir(), ["keys", "list"], { CAREWATCH_DATABASE_URL: "mysql://db.example/carewatch" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("CAREWATCH_DATABASE_URL");
+  });
+
   it("a PostgreSQL or Redis that cannot be reached → exit 1 with a message, the password never printed", async () => {
     const pg = await runToExit({ CAREWATCH_DATA_DIR: dir(), CAREWATCH_DATABASE_URL: "postgres://carewatch:s3cret-pw@127.0.0.1:1/carewatch" });
     expect(pg.code).toBe(1);

@@ -18,6 +18,7 @@ import { copyCommand } from "./copy.js";
 function openStore(): Promise<Store> {
   const { registry } = loadRegistry(process.env.CAREWATCH_FACILITIES);
   const url = process.env.CAREWATCH_DATABASE_URL;
+  if (url && !/^postgres(ql)?:\/\/\S+$/.test(url)) throw new ConfigError("CAREWATCH_DATABASE_URL: expected postgres://user:password@host:port/database");
   if (url) return openStoreAt({ engine: "postgres", url }, registry);
   const dir = ensureDataDir(process.env.CAREWATCH_DATA_DIR ?? "./data");
   return openStoreAt({ engine: "sqlite", path: path.join(dir, "carewatch.db") }, registry);

@@ -13,6 +13,10 @@ import {
 } from "@carewatch/domain";
 import type { StoreLocation } from "@carewatch/store";
 
+/** What CAREWATCH_DATABASE_URL must look like (the server and `cw` check it alike). */
+export const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
+export const POSTGRES_URL_EXPECTED = "expected postgres://user:password@host:port/database";
+
 /**
  * Configuration, parsed and validated once at start. A bad value stops the process with a
  * message naming the variable (never a stack trace).
@@ -23,10 +27,7 @@ const EnvSchema = z.object({
   CAREWATCH_DATA_DIR: z.string().min(1).default("./data"),
   CAREWATCH_FACILITIES: z.string().min(1).optional(),
   /** postgres://… selects the PostgreSQL engine; unset, the store is CAREWATCH_DATA_DIR/carewatch.db (SQLite). */
-  CAREWATCH_DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, "expected postgres://user:password@host:port/database")
-    .optional(),
+  CAREWATCH_DATABASE_URL: z.string().regex(POSTGRES_URL, POSTGRES_URL_EXPECTED).optional(),
   CAREWATCH_RATE_LIMIT: z.coerce.number().min(0).default(50),
   /** redis://… connects several server processes: their live sockets, rate limits and login throttles. */
   CAREWATCH_REDIS_URL: z

@@ -6,7 +6,7 @@ import { openStore as openStoreAt, type Store } from "@carewatch/store";
 import * as actions from "../admin/admin-actions.js";
 import * as targets from "../admin/targets-actions.js";
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
-import { ConfigError, ensureDataDir, loadRegistry } from "../env.js";
+import { ConfigError, ensureDataDir, loadRegistry, POSTGRES_URL, POSTGRES_URL_EXPECTED } from "../env.js";
 import { copyCommand } from "./copy.js";
 
 /**
@@ -18,7 +18,7 @@ import { copyCommand } from "./copy.js";
 function openStore(): Promise<Store> {
   const { registry } = loadRegistry(process.env.CAREWATCH_FACILITIES);
   const url = process.env.CAREWATCH_DATABASE_URL;
-  if (url && !/^postgres(ql)?:\/\/\S+$/.test(url)) throw new ConfigError("CAREWATCH_DATABASE_URL: expected postgres://user:password@host:port/database");
+  if (url && !POSTGRES_URL.test(url)) throw new ConfigError(`CAREWATCH_DATABASE_URL: ${POSTGRES_URL_EXPECTED}`);
   if (url) return openStoreAt({ engine: "postgres", url }, registry);
   const dir = ensureDataDir(process.env.CAREWATCH_DATA_DIR ?? "./data");
   return openStoreAt({ engine: "sqlite", path: path.join(dir, "carewatch.db") }, registry);

@@ -41,9 +41,13 @@ export async function startCluster(processes: number, extraEnv: Record<string, s
     ...extraEnv,
   };
   const servers: SpawnedServer[] = [];
-  // One at a time: the first applies the migrations, the others find them applied.
+  // One at a time: the first applies the migrations, the others find them applied. Each process
+  // spells the database URL its own way (as processes configured by hand might): they must still
+  // meet in Redis, whose prefix comes from the store, not the URL.
   const spawnOne = async () => {
-    const s = await spawnServer(dataDir, env);
+    const url = new URL(databaseUrl);
+    url.searchParams.set("application_name", `carewatch-${servers.length + 1}`);
+    const s = await spawnServer(dataDir, { ...env, CAREWATCH_DATABASE_URL: url.toString() });
     servers.push(s);
     return s;
   };

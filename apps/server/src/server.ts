@@ -42,15 +42,22 @@ function readBuildId(webDir: string | null, fallback: string): string {
 export async function startServer(config: Config, opts: { now?: () => number; log?: Logger } = {}): Promise<RunningServer> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { service: "carewatch" } });
   const now = opts.now ?? Date.now;
-  // Several processes behind one address share Redis (sockets, rate limits, login throttles),
-  // under a prefix of their store's: deployments (or test runs) sharing one Redis stay apart.
+  // Several processes behind one address share Redis (sockets, rate limits, login throttles).
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
-  const namespace = `carewatch:${createHash("sha256").update(describeLocation(config.database)).digest("hex").slice(0, 12)}:`;
   const store = await openStore(config.database, config.registry, log).catch(async (err: unknown) => {
     redis?.disconnect();
     throw err;
   });
+  // Under a prefix that is the store's own, so deployments (or test runs) sharing one Redis stay
+  // apart, and processes of one store meet however their URLs are spelled: the store's first
+  // registry version (written once, when the store was made; `cw copy` carries it over).
+  const [seed] = await store.registryVersions.list();
+  const namespace = `carewatch:${createHash("sha256")
+    .update(`${store.engine}:${seed?.createdAt ?? 0}`)
+    .digest("hex")
+    .slice(0, 12)}:`;
   const committer = new GroupCommitter(store.log);
+  let rateErrorLoggedAt = 0;
   // Read on every heartbeat and snapshot (a tiny file): a web build deployed under a running
   // server, or a restart on a new build, reloads every open wall.
   const fallbackBuildId = `server-${Date.now()}`;
@@ -94,7 +101,12 @@ export async function startServer(config: Config, opts: { now?: () => number; lo
     limiter: redis
       ? redisRateLimiter(redis, config.rateLimit, {
           prefix: `${namespace}rate:`,
-          onError: (err) => log.warn({ err }, "rate limit: Redis unreachable; this process's buckets meanwhile"),
+          onError: (err) => {
+            // Once a minute at most: during an outage every request would say it.
+            if (Date.now() - rateErrorLoggedAt < 60_000) return;
+            rateErrorLoggedAt = Date.now();
+            log.warn({ err }, "rate limit: Redis unreachable; this process's buckets meanwhile");
+          },
         })
       : memoryRateLimiter(config.rateLimit),
     webDir: config.webDir,

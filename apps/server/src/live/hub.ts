@@ -57,8 +57,9 @@ export function originAllowed(req: IncomingMessage, allowed: string[]): boolean 
  * here. Every process runs one and follows the log itself (commits by any process reach every
  * hub), and sends patches and heartbeats to its own sockets only (`io.local`): with several
  * processes joined by the Redis adapter a display still gets exactly one stream, never a copy
- * per process, and its heartbeats carry the seq of the process it is connected to. It is woken by the log's watch (a commit by this process at once, by any other process
- * within a poll), and builds each patch with the same read path a reconnecting client uses
+ * per process, and its heartbeats carry the seq of the process it is connected to. It is woken
+ * by the log's watch (a commit by this process at once, by any other process within a poll or a
+ * notification), and builds each patch with the same read path a reconnecting client uses
  * (`changesSince`), so a live patch and a resync can never disagree. Displays get at most one
  * patch per COALESCE_MS; the first commit after a quiet spell goes out at once, and the final
  * state always follows.

@@ -3,12 +3,12 @@ import type Database from "better-sqlite3";
 import { createAccounts } from "./accounts.js";
 import { provincesFromStore, provincesToStore } from "./provinces.js";
 import { newDisplayToken, newToken, sha256Hex, shortId } from "./secrets.js";
+import { KeyTouches } from "./key-touches.js";
 import type { Credentials, DisplayInfo, KeyInfo } from "./types.js";
 
 export { sha256Hex } from "./secrets.js";
 
-/** last_used_at is a hint for admins; writing it on every request would turn reads into writes. */
-export const LAST_USED_RESOLUTION_MS = 60_000;
+export { LAST_USED_RESOLUTION_MS } from "./key-touches.js";
 
 export interface KeyRow {
   id: string;
@@ -42,7 +42,8 @@ export const toDisplayInfo = (r: DisplayRow): DisplayInfo => ({
   revokedAt: r.revoked_at,
 });
 
-export function createCredentials(db: Database.Database, registry: Registry): Credentials {
+/** The credentials port, and `flushTouches` for the store's close. */
+export function createCredentials(db: Database.Database, registry: Registry): Credentials & { flushTouches(): Promise<void> } {
   const q = {
     insertKey: db.prepare("INSERT INTO api_keys (id, facility_id, key_hash, created_at) VALUES (?, ?, ?, ?)"),
     listKeys: db.prepare("SELECT id, facility_id, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id"),
@@ -55,8 +56,15 @@ export function createCredentials(db: Database.Database, registry: Registry): Cr
     displayByHash: db.prepare("SELECT id, name, provinces, created_at, revoked_at FROM displays WHERE token_hash = ?"),
   };
 
+  const touches = new KeyTouches(
+    db.transaction((uses: [string, number][]) => {
+      for (const [id, at] of uses) q.touchKey.run(at, id);
+    }),
+  );
+
   // better-sqlite3 is synchronous: each method does its work and answers as a settled promise.
   return {
+    flushTouches: () => touches.flush(),
     ...createAccounts(db, registry),
 
     async createKey(facilityId, now) {
@@ -66,14 +74,17 @@ export function createCredentials(db: Database.Database, registry: Registry): Cr
       q.insertKey.run(id, facilityId, sha256Hex(key), now);
       return { id, key };
     },
-    listKeys: async () => (q.listKeys.all() as KeyRow[]).map(toKeyInfo),
+    async listKeys() {
+      await touches.flush();
+      return (q.listKeys.all() as KeyRow[]).map(toKeyInfo);
+    },
     revokeKey: async (id, now) => q.revokeKey.run(now, id).changes > 0,
     async authenticateKey(key, now) {
       // Lookup is by hash, so there is no secret comparison to time.
       const row = q.keyByHash.get(sha256Hex(key)) as KeyRow | undefined;
       if (!row) return { ok: false, reason: "unknown" };
       if (row.revoked_at !== null) return { ok: false, reason: "revoked" };
-      if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) q.touchKey.run(now, row.id);
+      touches.used(row.id, row.last_used_at, now);
       return { ok: true, principal: { kind: "facility_key", keyId: row.id, facilityId: row.facility_id } };
     },
 

@@ -175,6 +175,7 @@ export function createStore(opts: StoreOptions): SqliteStore {
       open = false;
       watchers.clear();
       if (poll) clearInterval(poll);
+      await credentials.flushTouches();
       db.close();
     },
   };

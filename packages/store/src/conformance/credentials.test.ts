@@ -53,6 +53,24 @@ for (const engine of ENGINES) {
         expect((await c.listKeys())[0]?.lastUsedAt).toBe(T0 + 61_000);
       });
 
+      it("a key's last use is written off the request path: another store sees it within seconds, a close writes what is pending", async () => {
+        const t = await engine.create();
+        const c = t.store.credentials;
+        const keys = await Promise.all(Array.from({ length: 50 }, () => c.createKey(NO_UNITS, T0)));
+        // Fifty first uses at once (the systems of every facility back after an outage).
+        await Promise.all(keys.map((k, i) => c.authenticateKey(k.key, T0 + 1_000 + i)));
+        const other = await t.openAnother();
+        const lastUses = async () => new Map((await other.credentials.listKeys()).map((k) => [k.id, k.lastUsedAt]));
+        await expect.poll(async () => [...(await lastUses()).values()].filter((at) => at !== null).length, { timeout: 5_000, interval: 50 }).toBe(50);
+        const seen = await lastUses();
+        keys.forEach((k, i) => expect(seen.get(k.id)).toBe(T0 + 1_000 + i));
+
+        // A use a minute later, then a close before the batch would be written: the close writes it.
+        await c.authenticateKey(keys[0]!.key, T0 + 120_000);
+        const reopened = await t.reopen();
+        expect((await reopened.credentials.listKeys()).find((k) => k.id === keys[0]!.id)?.lastUsedAt).toBe(T0 + 120_000);
+      });
+
       it("gives every key a distinct id and secret", async () => {
         const { store } = await engine.create();
         const keys = await Promise.all(Array.from({ length: 20 }, () => store.credentials.createKey(NO_UNITS, T0)));

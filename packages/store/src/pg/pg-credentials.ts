@@ -1,7 +1,8 @@
 import type { Registry, UserPrincipal } from "@carewatch/domain";
 import postgres from "postgres";
 import { checkNewUser, LAST_SEEN_RESOLUTION_MS, normaliseEmail, roleOf, toUserInfo, type SessionUserRow, type UserRow } from "../accounts.js";
-import { LAST_USED_RESOLUTION_MS, toDisplayInfo, toKeyInfo, type DisplayRow, type KeyRow } from "../credentials.js";
+import { toDisplayInfo, toKeyInfo, type DisplayRow, type KeyRow } from "../credentials.js";
+import { KeyTouches } from "../key-touches.js";
 import { provincesFromStore, provincesToStore } from "../provinces.js";
 import { newDisplayToken, newToken, sha256Hex, shortId } from "../secrets.js";
 import type { Accounts, Credentials } from "../types.js";
@@ -120,10 +121,17 @@ export function createPgAccounts(ctx: PgCredentialsContext): Accounts {
 }
 
 /** The whole `Credentials` port on PostgreSQL: facility keys, displays (province-scoped) and the accounts. */
-export function createPgCredentials(ctx: PgCredentialsContext): Credentials {
+/** The credentials port, and `flushTouches` for the store's close. */
+export function createPgCredentials(ctx: PgCredentialsContext): Credentials & { flushTouches(): Promise<void> } {
   const { sql } = ctx;
+  const touches = new KeyTouches(async (uses) => {
+    await sql.begin(async (tx) => {
+      for (const [id, at] of uses) await tx`UPDATE api_keys SET last_used_at = ${at} WHERE id = ${id}`;
+    });
+  });
   return {
     ...createPgAccounts(ctx),
+    flushTouches: () => touches.flush(),
 
     async createKey(facilityId, now) {
       if (!ctx.registry.byId.has(facilityId)) throw new Error(`unknown facility "${facilityId}": not in the registry`);
@@ -132,16 +140,17 @@ export function createPgCredentials(ctx: PgCredentialsContext): Credentials {
       await sql`INSERT INTO api_keys (id, facility_id, key_hash, created_at) VALUES (${id}, ${facilityId}, ${sha256Hex(key)}, ${now})`;
       return { id, key };
     },
-    listKeys: async () =>
-      (await sql<KeyRow[]>`SELECT id, facility_id, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id`).map(toKeyInfo),
+    async listKeys() {
+      await touches.flush();
+      return (await sql<KeyRow[]>`SELECT id, facility_id, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id`).map(toKeyInfo);
+    },
     revokeKey: async (id, now) => (await sql`UPDATE api_keys SET revoked_at = ${now} WHERE id = ${id} AND revoked_at IS NULL`).count > 0,
     async authenticateKey(key, now) {
       // Lookup is by hash, so there is no secret comparison to time.
       const [row] = await sql<KeyRow[]>`SELECT id, facility_id, created_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = ${sha256Hex(key)}`;
       if (!row) return { ok: false, reason: "unknown" };
       if (row.revoked_at !== null) return { ok: false, reason: "revoked" };
-      if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS)
-        await sql`UPDATE api_keys SET last_used_at = ${now} WHERE id = ${row.id}`;
+      touches.used(row.id, row.last_used_at, now);
       return { ok: true, principal: { kind: "facility_key", keyId: row.id, facilityId: row.facility_id } };
     },
 

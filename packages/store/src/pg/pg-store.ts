@@ -184,6 +184,8 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
     },
   };
 
+  const credentials = createPgCredentials(ctx);
+
   // The live read models, plus the reads of the past (issue 8).
   const reads = { ...createPgReadModels(ctx), ...createPgPastReads(ctx) };
 
@@ -202,7 +204,7 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
     },
     log: eventLog,
     reads,
-    credentials: createPgCredentials(ctx),
+    credentials,
     audit: createPgAudit(ctx),
     targets: createPgTargets(ctx),
     rebuild: (onProgress) => pgRebuild(ctx, onProgress),
@@ -212,6 +214,7 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
       open = false;
       watchers.clear();
       stopWatching();
+      await credentials.flushTouches();
       await listening?.then((l) => l.unlisten()).catch(() => {});
       await sql.end({ timeout: 5 });
     },

@@ -64,6 +64,32 @@ export function checkNewUser(registry: Registry, u: NewUser, email: string): voi
   if (u.role !== "manager" && u.provinces.length) throw new Error(`role "${u.role}" takes no provinces (only role "manager" does)`);
 }
 
+/**
+ * Whether a session row still stands at `now` (not ended, account not disabled, within its idle
+ * and absolute lifetimes), as whom, and whether its last_seen_at is due a write — the rule both
+ * engines apply to the row they looked up.
+ */
+export function sessionOf(
+  row: SessionUserRow | undefined,
+  now: number,
+  { idleMs, absoluteMs }: { idleMs: number; absoluteMs: number },
+): { principal: UserPrincipal; touch: boolean } | null {
+  if (!row || row.ended_at !== null || row.disabled_at !== null) return null;
+  if (now - row.last_seen_at >= idleMs || now - row.session_created_at >= absoluteMs) return null;
+  return {
+    principal: {
+      kind: "user",
+      userId: row.id,
+      email: row.email,
+      role: roleOf(row),
+      provinces: provincesFromStore(row.provinces),
+      facilityId: row.facility_id,
+      sessionId: row.session_id,
+    },
+    touch: now - row.last_seen_at >= LAST_SEEN_RESOLUTION_MS,
+  };
+}
+
 export function createAccounts(db: Database.Database, registry: Registry): Accounts {
   const USER_COLUMNS = "u.id, u.email, u.role, u.provinces, u.facility_id, u.password_hash, u.created_at, u.disabled_at";
   const q = {
@@ -143,22 +169,12 @@ export function createAccounts(db: Database.Database, registry: Registry): Accou
       q.insertSession.run(sessionId, sha256Hex(token), userId, now, now);
       return { token, sessionId };
     },
-    async authenticateSession(token, now, { idleMs, absoluteMs }) {
+    async authenticateSession(token, now, lifetimes) {
       // Lookup is by hash, so there is no secret comparison to time.
       const row = q.sessionByHash.get(sha256Hex(token)) as SessionUserRow | undefined;
-      if (!row || row.ended_at !== null || row.disabled_at !== null) return null;
-      if (now - row.last_seen_at >= idleMs || now - row.session_created_at >= absoluteMs) return null;
-      if (now - row.last_seen_at >= LAST_SEEN_RESOLUTION_MS) q.touchSession.run(now, row.session_id);
-      const principal: UserPrincipal = {
-        kind: "user",
-        userId: row.id,
-        email: row.email,
-        role: roleOf(row),
-        provinces: provincesFromStore(row.provinces),
-        facilityId: row.facility_id,
-        sessionId: row.session_id,
-      };
-      return principal;
+      const session = sessionOf(row, now, lifetimes);
+      if (session?.touch) q.touchSession.run(now, row!.session_id);
+      return session?.principal ?? null;
     },
     endSession: async (token, now) => q.endSession.run(now, sha256Hex(token)).changes > 0,
     endAllSessions: async (userId, now) => q.endAllSessions.run(now, userId).changes,

@@ -1,7 +1,8 @@
 import { canonicalEvent, movement, type Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { movementFollower, type MovementIndexes } from "./movement-indexes.js";
-import { createProjector, LIVE_TABLES } from "./projections.js";
+import { LIVE_TABLES } from "./projection-gather.js";
+import { createProjector } from "./projections.js";
 import type { AppendOutcome, AppendRequest, AppendResult, CommittedEvent, Conflict } from "./types.js";
 
 /** Thrown inside a request's savepoint to roll back just that request. */

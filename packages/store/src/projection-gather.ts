@@ -3,6 +3,36 @@ import { Layered, Tally } from "./layered.js";
 import type { MovementIndexes } from "./movement-indexes.js";
 import type { CommittedEvent } from "./types.js";
 
+/** The projection tables (read models kept in step with the log), the same in every engine. */
+export interface ProjectionTables {
+  unitState: string;
+  facilityState: string;
+  referrals: string;
+  rollupHourly: string;
+  rollupDaily: string;
+  /** Every real move of every referral (issue 8: timelines, open referrals as of an instant). */
+  referralSteps: string;
+}
+
+export const LIVE_TABLES: ProjectionTables = {
+  unitState: "unit_state",
+  facilityState: "facility_state",
+  referrals: "referrals",
+  rollupHourly: "rollup_hourly",
+  rollupDaily: "rollup_daily",
+  referralSteps: "referral_steps",
+};
+
+/** Each projection table's key columns, for `rebuild`'s row-by-row comparison. */
+export const PROJECTION_KEYS: Record<keyof ProjectionTables, string[]> = {
+  unitState: ["facility_id", "unit"],
+  facilityState: ["facility_id"],
+  referrals: ["facility_id", "referral_id"],
+  rollupHourly: ["facility_id", "hour_start_ms", "metric"],
+  rollupDaily: ["facility_id", "day", "metric"],
+  referralSteps: ["facility_id", "referral_id", "at", "event_id"],
+};
+
 /** Ledger key of an event: its unit, or '' for a facility without units (the events row has NULL). */
 export function ledgerKey(unit: string | undefined | null): string {
   return unit ?? "";
@@ -112,6 +142,16 @@ export class ProjectionGather {
   }
 
   /** The facility's latest receipt and seq. */
+  /** What every accepted event adds, whichever engine: its move in the ledger, its counts in the rollups, its facility's last report. */
+  event(e: CommittedEvent): void {
+    const ev = e.event;
+    if (ev.type === "census" || movement(e) !== 0) this.ledger(e);
+    if (ev.type === "admission") this.rollup(e, "admissions", ev.count);
+    else if (ev.type === "discharge") this.rollup(e, "discharges", ev.count);
+    else if (ev.type === "treatment") this.rollup(e, `treatment:${ev.category}`, ev.count);
+    this.touch(e);
+  }
+
   touch(e: CommittedEvent): void {
     const seen = this.touched.get(e.facilityId);
     this.touched.set(e.facilityId, { receivedAt: Math.max(seen?.receivedAt ?? 0, e.receivedAt), seq: Math.max(seen?.seq ?? 0, e.seq) });

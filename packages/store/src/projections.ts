@@ -1,7 +1,7 @@
-import { movement, referralMove, type ReferralStatus, type Registry, type UnitLedger } from "@carewatch/domain";
+import { referralMove, type ReferralStatus, type Registry, type UnitLedger } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import type { MovementIndexes } from "./movement-indexes.js";
-import { ledgerColumns, ProjectionGather } from "./projection-gather.js";
+import { ledgerColumns, ProjectionGather, type ProjectionTables } from "./projection-gather.js";
 import type { CommittedEvent } from "./types.js";
 
 /**
@@ -9,24 +9,6 @@ import type { CommittedEvent } from "./types.js";
  * (live tables) and `rebuild` (fresh temporary tables), so a rebuild checks exactly what
  * append does. Every rule comes from the domain package; this file only moves rows.
  */
-export interface ProjectionTables {
-  unitState: string;
-  facilityState: string;
-  referrals: string;
-  rollupHourly: string;
-  rollupDaily: string;
-  /** Every real move of every referral (issue 8: timelines, open referrals as of an instant). */
-  referralSteps: string;
-}
-
-export const LIVE_TABLES: ProjectionTables = {
-  unitState: "unit_state",
-  facilityState: "facility_state",
-  referrals: "referrals",
-  rollupHourly: "rollup_hourly",
-  rollupDaily: "rollup_daily",
-  referralSteps: "referral_steps",
-};
 
 /** A row of `unit_state`. */
 export interface UnitStateRow {
@@ -153,11 +135,7 @@ export function createProjector(db: Database.Database, t: ProjectionTables, regi
           gather.rollup(e, `referral:${ev.status}`, 1);
         }
       }
-      if (ev.type === "census" || movement(e) !== 0) gather.ledger(e);
-      if (ev.type === "admission") gather.rollup(e, "admissions", ev.count);
-      else if (ev.type === "discharge") gather.rollup(e, "discharges", ev.count);
-      else if (ev.type === "treatment") gather.rollup(e, `treatment:${ev.category}`, ev.count);
-      gather.touch(e);
+      gather.event(e);
       return { ok: true };
     },
 

@@ -2,18 +2,9 @@ import type { Registry } from "@carewatch/domain";
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, rowToCommitted, type EventRow } from "./event-rows.js";
 import { MovementIndexes } from "./movement-indexes.js";
-import { createProjector, LIVE_TABLES, type ProjectionTables } from "./projections.js";
+import { LIVE_TABLES, PROJECTION_KEYS, type ProjectionTables } from "./projection-gather.js";
+import { createProjector } from "./projections.js";
 import type { RebuildReport } from "./types.js";
-
-/** Projection tables and their key columns (for row-by-row comparison). */
-const KEYS: Record<keyof ProjectionTables, string[]> = {
-  unitState: ["facility_id", "unit"],
-  facilityState: ["facility_id"],
-  referrals: ["facility_id", "referral_id"],
-  rollupHourly: ["facility_id", "hour_start_ms", "metric"],
-  rollupDaily: ["facility_id", "day", "metric"],
-  referralSteps: ["facility_id", "referral_id", "at", "event_id"],
-};
 
 const PAGE = 1000;
 const MAX_DIFFERENCES = 200;
@@ -71,7 +62,7 @@ export function rebuild(
     if (done % PAGE !== 0 || done === 0) onProgress?.(done, total);
 
     for (const k of Object.keys(LIVE_TABLES) as (keyof ProjectionTables)[]) {
-      differences.push(...compare(db, LIVE_TABLES[k], fresh[k], KEYS[k]));
+      differences.push(...compare(db, LIVE_TABLES[k], fresh[k], PROJECTION_KEYS[k]));
     }
     for (const k of Object.keys(LIVE_TABLES) as (keyof ProjectionTables)[]) {
       db.exec(`DELETE FROM main.${LIVE_TABLES[k]}; INSERT INTO main.${LIVE_TABLES[k]} SELECT * FROM ${fresh[k]}; DROP TABLE ${fresh[k]};`);

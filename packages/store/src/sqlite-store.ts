@@ -13,6 +13,7 @@ import { createReadModels } from "./read-models.js";
 import { rebuild } from "./rebuild.js";
 import { createRegistryVersions } from "./registry-versions.js";
 import type { EventLog, Store } from "./types.js";
+import { notifier } from "./log-watchers.js";
 
 /** pino-compatible subset. */
 export interface StoreLogger {
@@ -89,16 +90,7 @@ export function createStore(opts: StoreOptions): SqliteStore {
   const watchers = new Set<() => void>();
   let open = true;
 
-  const notify = () => {
-    for (const w of watchers) {
-      try {
-        w();
-      } catch (err) {
-        // A broken watcher (e.g. the live hub) must not turn a durable append into an error.
-        log?.error({ err }, "store: log watcher threw");
-      }
-    }
-  };
+  const notify = notifier(watchers, log);
 
   // Commits by other connections (another process on the same file) change PRAGMA data_version;
   // our own commits are announced at once by append.

@@ -46,9 +46,32 @@ const toAssessment = (r: AssessmentRow): AssessmentRecord => ({
 });
 
 /** Metrics the targets add up (rollup_daily names them so). */
-const SUM_METRICS = "(metric = 'admissions' OR metric LIKE 'treatment:%')";
+/** The rollup_daily metrics the targets add up (the same SQL in both engines). */
+export const SUM_METRICS = "(metric = 'admissions' OR metric LIKE 'treatment:%')";
 
 /** The SQLite engine's targets port (tables in migrations/0005_managers.sql, "Plan targets"). */
+/**
+ * What a facility's facts for a year need from the store, in both engines: its daily rollups
+ * from the year's first day to today (none before the year starts), and its occupancy at the
+ * year's start and, when asked, at the end of each completed day. occupiedAt(t) counts events
+ * at t itself, and the rollups put an event at 00:00 in the day it opens: so a day "ends" 1 ms
+ * before the next one starts, and the year's start figure is that of the end of 31 December — an
+ * admission at 00:00 on 1 January counts once, as an admission.
+ */
+export function yearFactsReads(
+  year: number,
+  now: number,
+  timeZone: string,
+  dayEnds: boolean,
+): { daily: { from: string; to: string } | null; instants: number[] } {
+  const clock = yearClock(year, now, timeZone);
+  const days = yearDays(year);
+  const daily = clock.state === "not_started" ? null : { from: days[0] ?? "", to: clock.today ?? days[days.length - 1] ?? "" };
+  const start = dayStart(days[0] ?? "", timeZone) - 1;
+  const ends = dayEnds ? [...days.slice(1), `${year + 1}-01-01`].slice(0, clock.completedDays).map((d) => dayStart(d, timeZone) - 1) : [];
+  return { daily, instants: [start, ...ends] };
+}
+
 export function createTargets(db: Database.Database, registry: Registry, indexes: MovementIndexes): TargetsStore {
   const q = {
     upsertPlan: db.prepare(`INSERT INTO target_plans (id, province, title, source, position, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -119,21 +142,14 @@ export function createTargets(db: Database.Database, registry: Registry, indexes
   function factsOf(facilityId: string, year: number, now: number, dayEnds: boolean): FacilityYearFacts | null {
     const f = registry.byId.get(facilityId);
     if (!f) return null;
-    const tz = f.timeZone;
-    const clock = yearClock(year, now, tz);
-    const days = yearDays(year);
+    const read = yearFactsReads(year, now, f.timeZone, dayEnds);
     const daily: Record<string, Record<string, number>> = {};
-    if (clock.state !== "not_started") {
-      const last = clock.today ?? days[days.length - 1] ?? "";
-      for (const r of q.daily.all(f.id, days[0], last) as { metric: string; day: string; value: number }[]) (daily[r.metric] ??= {})[r.day] = r.value;
+    if (read.daily) {
+      for (const r of q.daily.all(f.id, read.daily.from, read.daily.to) as { metric: string; day: string; value: number }[])
+        (daily[r.metric] ??= {})[r.day] = r.value;
     }
-    // occupiedAt(t) counts events at t itself, and the rollups put an event at 00:00 in the day
-    // it opens: so a day "ends" 1 ms before the next one starts, and the year's start figure is
-    // that of the end of 31 December — an admission at 00:00 on 1 January counts once, as an admission.
-    const start = dayStart(days[0] ?? "", tz) - 1;
-    const ends = dayEnds ? [...days.slice(1), `${year + 1}-01-01`].slice(0, clock.completedDays).map((d) => dayStart(d, tz) - 1) : [];
-    const [occupiedAtStart = 0, ...occupiedAtDayEnds] = occupiedAt(f, [start, ...ends]);
-    return { facilityId: f.id, timeZone: tz, daily, occupiedAtStart, occupiedAtDayEnds };
+    const [occupiedAtStart = 0, ...occupiedAtDayEnds] = occupiedAt(f, read.instants);
+    return { facilityId: f.id, timeZone: f.timeZone, daily, occupiedAtStart, occupiedAtDayEnds };
   }
 
   const year = db.transaction((y: number, now: number) => {

@@ -3,7 +3,8 @@ import type postgres from "postgres";
 import type { AppendOutcome, AppendRequest, AppendResult, CommittedEvent, Conflict } from "../types.js";
 import { Layered } from "../layered.js";
 import { catchUpIndexes, type PgContext } from "./context.js";
-import { createPgProjector, PG_LIVE_TABLES } from "./pg-projections.js";
+import { LIVE_TABLES } from "../projection-gather.js";
+import { createPgProjector } from "./pg-projections.js";
 
 /** The key of the transaction-scoped advisory lock every append takes first (any constant, one per database). */
 export const APPEND_LOCK = 0x63770002;
@@ -35,7 +36,7 @@ const CHUNK = 5000;
  */
 export function createPgAppender(ctx: PgContext, channel: string): PgAppender {
   const { sql, indexes } = ctx;
-  const projector = createPgProjector(PG_LIVE_TABLES, () => ctx.registry, indexes);
+  const projector = createPgProjector(LIVE_TABLES, () => ctx.registry, indexes);
 
   /** One request, in memory: its outcome, and its rows when it is kept. */
   function appendOne(

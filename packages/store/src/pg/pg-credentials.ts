@@ -1,6 +1,6 @@
-import type { Registry, UserPrincipal } from "@carewatch/domain";
+import type { Registry } from "@carewatch/domain";
 import postgres from "postgres";
-import { checkNewUser, LAST_SEEN_RESOLUTION_MS, normaliseEmail, roleOf, toUserInfo, type SessionUserRow, type UserRow } from "../accounts.js";
+import { checkNewUser, normaliseEmail, sessionOf, toUserInfo, type SessionUserRow, type UserRow } from "../accounts.js";
 import { toDisplayInfo, toKeyInfo, type DisplayRow, type KeyRow } from "../credentials.js";
 import { KeyTouches } from "../key-touches.js";
 import { provincesFromStore, provincesToStore } from "../provinces.js";
@@ -95,25 +95,15 @@ export function createPgAccounts(ctx: PgCredentialsContext): Accounts {
       await sql`INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at) VALUES (${sessionId}, ${sha256Hex(token)}, ${userId}, ${now}, ${now})`;
       return { token, sessionId };
     },
-    async authenticateSession(token, now, { idleMs, absoluteMs }) {
+    async authenticateSession(token, now, lifetimes) {
       // Lookup is by hash, so there is no secret comparison to time.
       const [row] = await sql<SessionUserRow[]>`
         SELECT u.id, u.email, u.role, u.provinces, u.facility_id, u.password_hash, u.created_at, u.disabled_at,
           s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, s.ended_at
         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ${sha256Hex(token)}`;
-      if (!row || row.ended_at !== null || row.disabled_at !== null) return null;
-      if (now - row.last_seen_at >= idleMs || now - row.session_created_at >= absoluteMs) return null;
-      if (now - row.last_seen_at >= LAST_SEEN_RESOLUTION_MS) await sql`UPDATE sessions SET last_seen_at = ${now} WHERE id = ${row.session_id}`;
-      const principal: UserPrincipal = {
-        kind: "user",
-        userId: row.id,
-        email: row.email,
-        role: roleOf(row),
-        provinces: provincesFromStore(row.provinces),
-        facilityId: row.facility_id,
-        sessionId: row.session_id,
-      };
-      return principal;
+      const session = sessionOf(row, now, lifetimes);
+      if (session?.touch) await sql`UPDATE sessions SET last_seen_at = ${now} WHERE id = ${row!.session_id}`;
+      return session?.principal ?? null;
     },
     endSession: async (token, now) => (await sql`UPDATE sessions SET ended_at = ${now} WHERE token_hash = ${sha256Hex(token)} AND ended_at IS NULL`).count > 0,
     endAllSessions: async (userId, now) => (await endAll(sql, userId, now)).count,

@@ -1,8 +1,9 @@
-import { movement, referralMove, type ReferralStatus, type Registry, type UnitLedger } from "@carewatch/domain";
+import { referralMove, type ReferralStatus, type Registry, type UnitLedger } from "@carewatch/domain";
 import type postgres from "postgres";
 import { Layered } from "../layered.js";
 import type { MovementIndexes } from "../movement-indexes.js";
-import { ledgerColumns, ProjectionGather } from "../projection-gather.js";
+import type { StepRow as ReadStepRow } from "../history.js";
+import { ledgerColumns, ProjectionGather, type ProjectionTables } from "../projection-gather.js";
 import { rowToLedger, type ProjectResult, type UnitStateRow } from "../projections.js";
 import type { CommittedEvent } from "../types.js";
 
@@ -16,23 +17,6 @@ import type { CommittedEvent } from "../types.js";
  * dropped never wrote anything. Every rule is the domain's. `t` are the tables to write (the live
  * ones for append, fresh ones for rebuild).
  */
-export interface PgProjectionTables {
-  unitState: string;
-  facilityState: string;
-  referrals: string;
-  rollupHourly: string;
-  rollupDaily: string;
-  referralSteps: string;
-}
-
-export const PG_LIVE_TABLES: PgProjectionTables = {
-  unitState: "unit_state",
-  facilityState: "facility_state",
-  referrals: "referrals",
-  rollupHourly: "rollup_hourly",
-  rollupDaily: "rollup_daily",
-  referralSteps: "referral_steps",
-};
 
 export interface PgProjector {
   /** Loads what projecting these events will read: their facilities' ledgers, their referrals' statuses. */
@@ -59,15 +43,8 @@ interface ReferralRow {
   moved: boolean;
 }
 
-interface StepRow {
-  facility_id: string;
-  referral_id: string;
-  status: string;
-  destination: string;
-  urgency: string | null;
-  at: number;
-  event_id: string;
-  seq: number;
+/** A referral_steps row as written: the reads' row, and whether the step was a real move. */
+interface StepRow extends ReadStepRow {
   moved: number;
 }
 
@@ -77,7 +54,7 @@ function* chunks<T>(xs: T[]): Generator<T[]> {
   for (let i = 0; i < xs.length; i += CHUNK) yield xs.slice(i, i + CHUNK);
 }
 
-export function createPgProjector(t: PgProjectionTables, registry: () => Registry, indexes: MovementIndexes): PgProjector {
+export function createPgProjector(t: ProjectionTables, registry: () => Registry, indexes: MovementIndexes): PgProjector {
   // The stored ledgers read by prefetch (the state before the group), by facility.
   let stored = new Map<string, UnitLedger>();
   const prefetched = new Set<string>();
@@ -166,11 +143,7 @@ export function createPgProjector(t: PgProjectionTables, registry: () => Registr
           gather.rollup(e, `referral:${ev.status}`, 1);
         }
       }
-      if (ev.type === "census" || movement(e) !== 0) gather.ledger(e);
-      if (ev.type === "admission") gather.rollup(e, "admissions", ev.count);
-      else if (ev.type === "discharge") gather.rollup(e, "discharges", ev.count);
-      else if (ev.type === "treatment") gather.rollup(e, `treatment:${ev.category}`, ev.count);
-      gather.touch(e);
+      gather.event(e);
       return { ok: true };
     },
 

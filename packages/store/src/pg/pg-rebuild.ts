@@ -4,18 +4,9 @@ import { MovementIndexes } from "../movement-indexes.js";
 import type { RebuildReport } from "../types.js";
 import type { PgContext } from "./context.js";
 import { APPEND_LOCK } from "./pg-append.js";
-import { createPgProjector, PG_LIVE_TABLES, type PgProjectionTables } from "./pg-projections.js";
+import { LIVE_TABLES, PROJECTION_KEYS, type ProjectionTables } from "../projection-gather.js";
+import { createPgProjector } from "./pg-projections.js";
 import { PG_EVENT_COLUMNS } from "./pg-read-models.js";
-
-/** Projection tables and their key columns (for row-by-row comparison), as rebuild.ts. */
-const KEYS: Record<keyof PgProjectionTables, string[]> = {
-  unitState: ["facility_id", "unit"],
-  facilityState: ["facility_id"],
-  referrals: ["facility_id", "referral_id"],
-  rollupHourly: ["facility_id", "hour_start_ms", "metric"],
-  rollupDaily: ["facility_id", "day", "metric"],
-  referralSteps: ["facility_id", "referral_id", "at", "event_id"],
-};
 
 const PAGE = 1000;
 const MAX_DIFFERENCES = 200;
@@ -31,8 +22,8 @@ type Tx = postgres.TransactionSql;
  */
 export async function pgRebuild(ctx: PgContext, onProgress?: (done: number, total: number) => void): Promise<RebuildReport> {
   const started = performance.now();
-  const fresh = Object.fromEntries(Object.entries(PG_LIVE_TABLES).map(([k, name]) => [k, `rebuild_${name}`])) as unknown as PgProjectionTables;
-  const keys = Object.keys(PG_LIVE_TABLES) as (keyof PgProjectionTables)[];
+  const fresh = Object.fromEntries(Object.entries(LIVE_TABLES).map(([k, name]) => [k, `rebuild_${name}`])) as unknown as ProjectionTables;
+  const keys = Object.keys(LIVE_TABLES) as (keyof ProjectionTables)[];
   const replayed = new MovementIndexes();
 
   const { done, differences } = await ctx.exclusive(() =>
@@ -40,7 +31,7 @@ export async function pgRebuild(ctx: PgContext, onProgress?: (done: number, tota
       await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`;
       for (const k of keys) {
         // Same columns and keys (for the upserts); temporary tables come first in the search path.
-        await tx`CREATE TEMPORARY TABLE ${tx(fresh[k])} (LIKE ${tx(PG_LIVE_TABLES[k])} INCLUDING ALL) ON COMMIT DROP`;
+        await tx`CREATE TEMPORARY TABLE ${tx(fresh[k])} (LIKE ${tx(LIVE_TABLES[k])} INCLUDING ALL) ON COMMIT DROP`;
       }
       const projector = createPgProjector(fresh, () => ctx.registry, replayed);
       const total = Number((await tx`SELECT COUNT(*)::bigint AS n FROM events`)[0]!.n);
@@ -65,10 +56,10 @@ export async function pgRebuild(ctx: PgContext, onProgress?: (done: number, tota
       }
       if (done % PAGE !== 0 || done === 0) onProgress?.(done, total);
 
-      for (const k of keys) differences.push(...(await compare(tx, PG_LIVE_TABLES[k], fresh[k], KEYS[k])));
+      for (const k of keys) differences.push(...(await compare(tx, LIVE_TABLES[k], fresh[k], PROJECTION_KEYS[k])));
       for (const k of keys) {
-        await tx`DELETE FROM ${tx(PG_LIVE_TABLES[k])}`;
-        await tx`INSERT INTO ${tx(PG_LIVE_TABLES[k])} SELECT * FROM ${tx(fresh[k])}`;
+        await tx`DELETE FROM ${tx(LIVE_TABLES[k])}`;
+        await tx`INSERT INTO ${tx(LIVE_TABLES[k])} SELECT * FROM ${tx(fresh[k])}`;
       }
       // A migration that reshaped the projections asked for this replay: done (same transaction).
       await tx`DELETE FROM store_meta WHERE key = 'projections_need_rebuild'`;

@@ -13,6 +13,7 @@ import { pgRebuild } from "./pg-rebuild.js";
 import { createPgPastReads } from "./pg-past-reads.js";
 import { createPgRegistryVersions } from "./pg-registry.js";
 import { createPgTargets } from "./pg-targets.js";
+import { notifier } from "../log-watchers.js";
 
 export interface PgStoreOptions {
   /** postgres://… */
@@ -84,16 +85,7 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   const appender = createPgAppender(ctx, channel);
 
   const watchers = new Set<() => void>();
-  const notify = () => {
-    for (const w of watchers) {
-      try {
-        w();
-      } catch (err) {
-        // A broken watcher (e.g. the live hub) must not turn a durable append into an error.
-        log?.error({ err }, "store: log watcher threw");
-      }
-    }
-  };
+  const notify = notifier(watchers, log);
 
   // Other processes' commits: their NOTIFY at once, and a poll of the log's end as a fallback
   // (for a notification sent while the listening connection was still connecting, or lost while

@@ -1,5 +1,6 @@
-import { dayStart, TargetSchema, yearClock, yearDays, type AssessmentRecord, type FacilityYearFacts, type PlanSource, type Target } from "@carewatch/domain";
+import { TargetSchema, type AssessmentRecord, type FacilityYearFacts, type PlanSource, type Target } from "@carewatch/domain";
 import type postgres from "postgres";
+import { SUM_METRICS, yearFactsReads } from "../targets.js";
 import type { StoredPlan, TargetsStore } from "../types.js";
 import type { PgContext } from "./context.js";
 import { createPgOccupiedAt } from "./pg-occupied-at.js";
@@ -22,24 +23,15 @@ export function createPgTargets(ctx: PgContext): TargetsStore {
   async function factsOf(tx: Tx, facilityId: string, year: number, now: number, dayEnds: boolean): Promise<FacilityYearFacts | null> {
     const f = ctx.registry.byId.get(facilityId);
     if (!f) return null;
-    const tz = f.timeZone;
-    const clock = yearClock(year, now, tz);
-    const days = yearDays(year);
+    const read = yearFactsReads(year, now, f.timeZone, dayEnds);
     const daily: Record<string, Record<string, number>> = {};
-    if (clock.state !== "not_started") {
-      const last = clock.today ?? days[days.length - 1] ?? "";
-      // Metrics the targets add up (rollup_daily names them so).
+    if (read.daily) {
       const rows = await tx`SELECT metric, day, value FROM rollup_daily
-          WHERE facility_id = ${f.id} AND day >= ${days[0] ?? ""} AND day <= ${last} AND (metric = 'admissions' OR metric LIKE 'treatment:%')`;
+          WHERE facility_id = ${f.id} AND day >= ${read.daily.from} AND day <= ${read.daily.to} AND ${tx.unsafe(SUM_METRICS)}`;
       for (const r of rows) (daily[r.metric as string] ??= {})[r.day as string] = Number(r.value);
     }
-    // occupiedAt(t) counts events at t itself, and the rollups put an event at 00:00 in the day
-    // it opens: so a day "ends" 1 ms before the next one starts, and the year's start figure is
-    // that of the end of 31 December — an admission at 00:00 on 1 January counts once, as an admission.
-    const start = dayStart(days[0] ?? "", tz) - 1;
-    const ends = dayEnds ? [...days.slice(1), `${year + 1}-01-01`].slice(0, clock.completedDays).map((d) => dayStart(d, tz) - 1) : [];
-    const [occupiedAtStart = 0, ...occupiedAtDayEnds] = await occupiedAt(tx, f, [start, ...ends]);
-    return { facilityId: f.id, timeZone: tz, daily, occupiedAtStart, occupiedAtDayEnds };
+    const [occupiedAtStart = 0, ...occupiedAtDayEnds] = await occupiedAt(tx, f, read.instants);
+    return { facilityId: f.id, timeZone: f.timeZone, daily, occupiedAtStart, occupiedAtDayEnds };
   }
 
   return {
